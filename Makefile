@@ -1,0 +1,47 @@
+# The README's two commands are `make run` and `make test`; everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export FLASK_APP := api
+
+.PHONY: install run serve migrate seed test lint format openapi clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## make run: install, migrate and seed a SQLite database, serve it on http://127.0.0.1:8000
+run: install migrate seed serve
+
+migrate: install
+	$(BIN)/flask migrate
+
+seed: install
+	$(BIN)/flask seed
+
+serve: install
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:8000 "api:create_app()"
+
+## make test: install, lint, and run the whole suite (TEST_DATABASE_URL picks the backend)
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make openapi: regenerate the committed openapi.yaml from the code
+openapi: install
+	$(BIN)/flask openapi write --format yaml openapi.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache veille.sqlite3 veille.sqlite3-*

@@ -1,0 +1,192 @@
+"""Typed ORM models: the data model of PRODUCT.md §2, nothing else.
+
+Fuzzy dates are stored as four columns: the value as written (``2024-10``), its
+precision, a note, and the first and last day the value covers, so range filters are
+plain indexed comparisons (overlap: ``first <= to AND last >= from``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base
+from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, PRECISIONS, STATEMENT_KINDS, STATUSES
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Entity(Timestamps, Base):
+    __tablename__ = "entities"
+    __table_args__ = (CheckConstraint(_in("type", ENTITY_TYPES), name="type"),)
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    wikidata: Mapped[str | None] = mapped_column(String(20))
+
+
+class EntityAlias(Base):
+    __tablename__ = "entity_aliases"
+
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True)
+    alias: Mapped[str] = mapped_column(String(300), primary_key=True)
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)
+    in_text: Mapped[bool]
+    # accent-, case- and apostrophe-folded form, for matching names
+    normalized: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class Article(Timestamps, Base):
+    __tablename__ = "articles"
+    __table_args__ = (CheckConstraint(_in("published_precision", PRECISIONS), name="published_precision"),)
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(10), index=True)
+    published_value: Mapped[str] = mapped_column(String(10))
+    published_precision: Mapped[str] = mapped_column(String(5))
+    published_note: Mapped[str | None] = mapped_column(Text)
+    published_start: Mapped[date] = mapped_column(Date, index=True)
+    published_end: Mapped[date] = mapped_column(Date)
+    outlet_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str | None] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleCitedOutlet(Base):
+    __tablename__ = "article_cited_outlets"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), primary_key=True, index=True)
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        Index("ix_mentions_entity_article", "entity_id", "article_id"),
+        Index("ix_mentions_article_start", "article_id", "start"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="verified")
+
+
+class Event(Timestamps, Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(_in("type", EVENT_TYPES), name="type"),
+        CheckConstraint(_in("date_precision", PRECISIONS), name="date_precision"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    date_value: Mapped[str] = mapped_column(String(10))
+    date_precision: Mapped[str] = mapped_column(String(5))
+    date_note: Mapped[str | None] = mapped_column(Text)
+    date_start: Mapped[date] = mapped_column(Date, index=True)
+    date_end: Mapped[date] = mapped_column(Date)
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="verified")
+
+
+class EventParticipant(Base):
+    __tablename__ = "event_participants"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class EventEvidence(Base):
+    __tablename__ = "event_evidence"
+    __table_args__ = (Index("ix_event_evidence_article_event", "article_id", "event_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Statement(Timestamps, Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        CheckConstraint(_in("kind", STATEMENT_KINDS), name="kind"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(
+            "said_on_precision IS NULL OR " + _in("said_on_precision", PRECISIONS),
+            name="said_on_precision",
+        ),
+        Index("ix_statements_speaker_said_on", "speaker_id", "said_on_start"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    speaker_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="verified")
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    said_on_value: Mapped[str | None] = mapped_column(String(10))
+    said_on_precision: Mapped[str | None] = mapped_column(String(5))
+    said_on_note: Mapped[str | None] = mapped_column(Text)
+    said_on_start: Mapped[date | None] = mapped_column(Date, index=True)
+    said_on_end: Mapped[date | None] = mapped_column(Date)
+    event_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
+    channel_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"))
+
+
+class StatementAbout(Base):
+    __tablename__ = "statement_about"
+
+    statement_id: Mapped[str] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), primary_key=True, index=True)
+
+
+class DatasetState(Base):
+    """One row: the dataset version, bumped by every change that reaches the database."""
+
+    __tablename__ = "dataset_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

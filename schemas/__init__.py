@@ -1,0 +1,1 @@
+"""Marshmallow schemas: request arguments and response shapes. Never imports ``api``."""
