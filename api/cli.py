@@ -1,0 +1,72 @@
+"""Command-line interface: ``flask migrate`` and ``flask seed``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from api.config import PROJECT_ROOT
+from api.db import get_engine
+from api.seed_files import SeedError, read_seeds
+from api.seed_loader import load_seed_rows
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+@click.command("migrate")
+@with_appcontext
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def migrate_command(revision: str) -> None:
+    """Bring the database schema to a revision (default: the latest)."""
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+    click.echo(f"database at revision {revision}")
+
+
+@click.command("seed")
+@with_appcontext
+@click.option(
+    "--path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Seeds folder (default: VEILLE_SEEDS_DIR or ./seeds).",
+)
+@click.option("--check", is_flag=True, help="Validate only; write nothing.")
+def seed_command(path: Path | None, check: bool) -> None:
+    """Validate the curated dataset and load it idempotently in one transaction."""
+    seeds_dir = path or current_app.config["SEEDS_DIR"]
+    try:
+        rows = read_seeds(Path(seeds_dir))
+    except SeedError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+        sys.exit(1)
+    if check:
+        click.echo(f"seeds are valid: {len(rows.articles)} articles, {len(rows.entities)} entities")
+        return
+    with Session(get_engine()) as session, session.begin():
+        report = load_seed_rows(session, rows)
+    changed = ", ".join(
+        f"{name}: +{report.inserted[name]} ~{report.updated[name]} -{report.retired[name]}"
+        for name in report.inserted
+        if report.inserted[name] or report.updated[name] or report.retired[name]
+    )
+    click.echo(f"dataset version {report.version}; " + (changed or "no changes"))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(migrate_command)
+    app.cli.add_command(seed_command)
