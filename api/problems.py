@@ -1,0 +1,82 @@
+"""RFC 9457 problem details: the one error shape of the API, and its handlers."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from flask import Flask, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+PROBLEM_MIMETYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ClientError(Exception):
+    """Raised below the views when a request cannot be served as asked (a 4xx)."""
+
+    def __init__(self, status: int, detail: str, *, errors: dict[str, list[str]] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def problem_from_http_exception(error: HTTPException) -> Response:
+    """Turn any werkzeug/webargs HTTP exception into problem+json, keeping its headers."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    detail = data.get("message") or (error.description if status < 500 else None)
+    headers = dict(data.get("headers") or {})
+    response = error.get_response()
+    for name in ("Allow", "Retry-After", "WWW-Authenticate", "Location"):
+        if name in response.headers:
+            headers[name] = response.headers[name]
+    return problem_response(status, error.name, detail, errors=data.get("errors"), headers=headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, problem_from_http_exception)
+
+    @app.errorhandler(ClientError)
+    def client_error(error: ClientError) -> Response:
+        title = HTTPStatus(error.status).phrase
+        return problem_response(error.status, title, error.detail, errors=error.errors)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: DBAPIError) -> Response:
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        return problem_from_http_exception(
+            ServiceUnavailable(
+                description="The database is unreachable right now; try again shortly.",
+                retry_after=2,
+            )
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        # the trace goes to the log, never to the client
+        log.exception("unhandled error", exc_info=error)
+        return problem_from_http_exception(InternalServerError())

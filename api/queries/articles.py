@@ -1,0 +1,124 @@
+"""Article lists and items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from api.fuzzy_dates import bounds
+from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence, Mention, Statement
+from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.shapes import entity_summary, event_summary, fuzzy
+from api.queries.statements import statement_summaries_where
+
+_ID = SortKey(Article.id)
+SORTS: dict[str, SortKey] = {
+    "published": SortKey(Article.published_start, "date"),
+    "title": SortKey(Article.title),
+    "id": _ID,
+}
+
+
+def filtered_articles(filters: dict[str, Any]) -> Select[Any]:
+    stmt = select(Article).where(Article.deleted_at.is_(None))
+    if filters.get("language"):
+        stmt = stmt.where(Article.language.in_(filters["language"]))
+    if filters.get("outlet"):
+        stmt = stmt.where(Article.outlet_id.in_(filters["outlet"]))
+    if filters.get("entity"):
+        mentioning = select(Mention.article_id).where(Mention.entity_id.in_(filters["entity"]))
+        stmt = stmt.where(Article.id.in_(mentioning))
+    if filters.get("published_from"):
+        stmt = stmt.where(Article.published_end >= bounds(filters["published_from"])[0])
+    if filters.get("published_to"):
+        stmt = stmt.where(Article.published_start <= bounds(filters["published_to"])[1])
+    return stmt
+
+
+def _cited(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        rows = session.execute(
+            select(ArticleCitedOutlet.article_id, ArticleCitedOutlet.entity_id)
+            .where(ArticleCitedOutlet.article_id.in_(ids))
+            .order_by(ArticleCitedOutlet.article_id, ArticleCitedOutlet.entity_id)
+        )
+        for article_id, entity_id in rows:
+            found[article_id].append(entity_id)
+    return found
+
+
+def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[str, Any]]:
+    cited = _cited(session, [a.id for a in articles])
+    return [
+        {
+            "id": article.id,
+            "title": article.title,
+            "lead": article.lead,
+            "body": article.body,
+            "language": article.language,
+            "published": fuzzy(article.published_value, article.published_precision, article.published_note),
+            "outlet": article.outlet_id,
+            "cited_outlets": cited.get(article.id, []),
+            "source_url": article.source_url,
+            "content_hash": article.content_hash,
+            "notes": article.notes,
+            "created_at": article.created_at,
+            "updated_at": article.updated_at,
+        }
+        for article in articles
+    ]
+
+
+def list_articles(
+    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+) -> Page:
+    page = paginate(
+        session,
+        filtered_articles(filters),
+        keys=sort_keys(sort, SORTS, _ID),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(
+        items=article_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
+    )
+
+
+def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:
+    article = session.scalar(select(Article).where(Article.id == article_id, Article.deleted_at.is_(None)))
+    if article is None:
+        return None
+    item = article_dicts(session, [article])[0]
+    mentions = session.scalars(
+        select(Mention).where(Mention.article_id == article_id).order_by(Mention.start, Mention.entity_id)
+    ).all()
+    entities = session.execute(
+        select(Entity, func.count(Mention.id))
+        .join(Mention, Mention.entity_id == Entity.id)
+        .where(Mention.article_id == article_id)
+        .group_by(Entity.id)
+        .order_by(func.min(Mention.start), Entity.id)
+    )
+    events = session.scalars(
+        select(Event)
+        .where(
+            Event.deleted_at.is_(None),
+            Event.id.in_(select(EventEvidence.event_id).where(EventEvidence.article_id == article_id)),
+        )
+        .order_by(Event.date_start, Event.id)
+    )
+    item["related"] = {
+        "entities": [{**entity_summary(e), "mentions": n} for e, n in entities],
+        "mentions": [
+            {"entity": m.entity_id, "start": m.start, "end": m.end, "text": m.text} for m in mentions
+        ],
+        "statements": statement_summaries_where(session, Statement.article_id == article_id),
+        "events": [event_summary(e) for e in events],
+    }
+    return item

@@ -1,0 +1,139 @@
+"""Entity lists and items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session
+
+from api.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention, Statement
+from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.shapes import article_summary, event_summary
+from api.queries.statements import statement_summaries_where
+
+_ID = SortKey(Entity.id)
+SORTS: dict[str, SortKey] = {"name": SortKey(Entity.name), "type": SortKey(Entity.type), "id": _ID}
+
+
+def filtered_entities(filters: dict[str, Any]) -> Select[Any]:
+    stmt = select(Entity).where(Entity.deleted_at.is_(None))
+    if filters.get("type"):
+        stmt = stmt.where(Entity.type.in_(filters["type"]))
+    if filters.get("article"):
+        mentioned = select(Mention.entity_id).where(Mention.article_id.in_(filters["article"]))
+        stmt = stmt.where(Entity.id.in_(mentioned))
+    return stmt
+
+
+def _aliases(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        rows = session.scalars(
+            select(EntityAlias)
+            .where(EntityAlias.entity_id.in_(ids))
+            .order_by(
+                EntityAlias.entity_id, EntityAlias.in_text.desc(), EntityAlias.alias, EntityAlias.language
+            )
+        )
+        for row in rows:
+            found[row.entity_id].append(
+                {"alias": row.alias, "language": row.language, "in_text": row.in_text}
+            )
+    return found
+
+
+def _counts(session: Session, ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    counts = {i: {"mentions": 0, "articles": 0, "statements": 0, "events": 0} for i in ids}
+    if not ids:
+        return counts
+    mentions = session.execute(
+        select(Mention.entity_id, func.count(), func.count(distinct(Mention.article_id)))
+        .join(Article, Article.id == Mention.article_id)
+        .where(Mention.entity_id.in_(ids), Article.deleted_at.is_(None))
+        .group_by(Mention.entity_id)
+    )
+    for entity_id, n_mentions, n_articles in mentions:
+        counts[entity_id]["mentions"] = n_mentions
+        counts[entity_id]["articles"] = n_articles
+    statements = session.execute(
+        select(Statement.speaker_id, func.count())
+        .where(Statement.speaker_id.in_(ids), Statement.deleted_at.is_(None))
+        .group_by(Statement.speaker_id)
+    )
+    for entity_id, n in statements:
+        counts[entity_id]["statements"] = n
+    events = session.execute(
+        select(EventParticipant.entity_id, func.count(distinct(EventParticipant.event_id)))
+        .join(Event, Event.id == EventParticipant.event_id)
+        .where(EventParticipant.entity_id.in_(ids), Event.deleted_at.is_(None))
+        .group_by(EventParticipant.entity_id)
+    )
+    for entity_id, n in events:
+        counts[entity_id]["events"] = n
+    return counts
+
+
+def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str, Any]]:
+    ids = [e.id for e in entities]
+    aliases, counts = _aliases(session, ids), _counts(session, ids)
+    return [
+        {
+            "id": entity.id,
+            "type": entity.type,
+            "name": entity.name,
+            "description": entity.description,
+            "aliases": aliases.get(entity.id, []),
+            "external_ids": {"wikidata": entity.wikidata},
+            "counts": counts[entity.id],
+            "created_at": entity.created_at,
+            "updated_at": entity.updated_at,
+        }
+        for entity in entities
+    ]
+
+
+def list_entities(
+    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+) -> Page:
+    page = paginate(
+        session,
+        filtered_entities(filters),
+        keys=sort_keys(sort, SORTS, _ID),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(
+        items=entity_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
+    )
+
+
+def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:
+    entity = session.scalar(select(Entity).where(Entity.id == entity_id, Entity.deleted_at.is_(None)))
+    if entity is None:
+        return None
+    item = entity_dicts(session, [entity])[0]
+    events = session.scalars(
+        select(Event)
+        .where(
+            Event.deleted_at.is_(None),
+            Event.id.in_(select(EventParticipant.event_id).where(EventParticipant.entity_id == entity_id)),
+        )
+        .order_by(Event.date_start, Event.id)
+    )
+    articles = session.execute(
+        select(Article, func.count(Mention.id))
+        .join(Mention, Mention.article_id == Article.id)
+        .where(Mention.entity_id == entity_id, Article.deleted_at.is_(None))
+        .group_by(Article.id)
+        .order_by(Article.published_start, Article.id)
+    )
+    item["related"] = {
+        "statements": statement_summaries_where(session, Statement.speaker_id == entity_id),
+        "events": [event_summary(e) for e in events],
+        "articles": [{**article_summary(a), "mentions": n} for a, n in articles],
+    }
+    return item

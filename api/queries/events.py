@@ -1,0 +1,132 @@
+"""Event lists and items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from api.fuzzy_dates import bounds
+from api.models import Article, Event, EventEvidence, EventParticipant, Statement
+from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.shapes import article_summary, entity_summaries, fuzzy
+from api.queries.statements import statement_summaries_where
+
+_ID = SortKey(Event.id)
+SORTS: dict[str, SortKey] = {"date": SortKey(Event.date_start, "date"), "id": _ID}
+
+
+def filtered_events(filters: dict[str, Any]) -> Select[Any]:
+    stmt = select(Event).where(Event.deleted_at.is_(None))
+    if filters.get("type"):
+        stmt = stmt.where(Event.type.in_(filters["type"]))
+    if filters.get("status"):
+        stmt = stmt.where(Event.status.in_(filters["status"]))
+    if filters.get("location"):
+        stmt = stmt.where(Event.location_id.in_(filters["location"]))
+    if filters.get("participant"):
+        participants = select(EventParticipant.event_id).where(
+            EventParticipant.entity_id.in_(filters["participant"])
+        )
+        stmt = stmt.where(Event.id.in_(participants))
+    if filters.get("article"):
+        reported = select(EventEvidence.event_id).where(EventEvidence.article_id.in_(filters["article"]))
+        stmt = stmt.where(Event.id.in_(reported))
+    if filters.get("date_from"):
+        stmt = stmt.where(Event.date_end >= bounds(filters["date_from"])[0])
+    if filters.get("date_to"):
+        stmt = stmt.where(Event.date_start <= bounds(filters["date_to"])[1])
+    return stmt
+
+
+def _participants(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
+    found: dict[str, list[dict[str, str]]] = defaultdict(list)
+    if ids:
+        rows = session.scalars(
+            select(EventParticipant)
+            .where(EventParticipant.event_id.in_(ids))
+            .order_by(EventParticipant.event_id, EventParticipant.entity_id, EventParticipant.role)
+        )
+        for row in rows:
+            found[row.event_id].append({"entity": row.entity_id, "role": row.role})
+    return found
+
+
+def _evidence(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        rows = session.scalars(
+            select(EventEvidence)
+            .where(EventEvidence.event_id.in_(ids))
+            .order_by(EventEvidence.event_id, EventEvidence.article_id, EventEvidence.start)
+        )
+        for row in rows:
+            found[row.event_id].append(
+                {"article": row.article_id, "start": row.start, "end": row.end, "text": row.text}
+            )
+    return found
+
+
+def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any]]:
+    ids = [e.id for e in events]
+    participants, evidence = _participants(session, ids), _evidence(session, ids)
+    return [
+        {
+            "id": event.id,
+            "type": event.type,
+            "status": event.status,
+            "title": event.title,
+            "summary": event.summary,
+            "date": fuzzy(event.date_value, event.date_precision, event.date_note),
+            "location": event.location_id,
+            "participants": participants.get(event.id, []),
+            "evidence": evidence.get(event.id, []),
+            "created_at": event.created_at,
+            "updated_at": event.updated_at,
+        }
+        for event in events
+    ]
+
+
+def list_events(
+    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+) -> Page:
+    page = paginate(
+        session,
+        filtered_events(filters),
+        keys=sort_keys(sort, SORTS, _ID),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(
+        items=event_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
+    )
+
+
+def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:
+    event = session.scalar(select(Event).where(Event.id == event_id, Event.deleted_at.is_(None)))
+    if event is None:
+        return None
+    item = event_dicts(session, [event])[0]
+    entities = entity_summaries(session, [event.location_id, *(p["entity"] for p in item["participants"])])
+    article_ids = sorted({span["article"] for span in item["evidence"]})
+    articles = session.scalars(
+        select(Article)
+        .where(Article.id.in_(article_ids), Article.deleted_at.is_(None))
+        .order_by(Article.published_start, Article.id)
+    )
+    item["related"] = {
+        "participants": [
+            {**entities[p["entity"]], "role": p["role"]}
+            for p in item["participants"]
+            if p["entity"] in entities
+        ],
+        "location": entities.get(event.location_id) if event.location_id else None,
+        "articles": [article_summary(a) for a in articles],
+        "statements": statement_summaries_where(session, Statement.event_id == event.id),
+    }
+    return item

@@ -1,0 +1,128 @@
+"""Keyset pagination: the one place lists are sorted, counted, cut into pages and resumed.
+
+A cursor is the sort order and the sort-key values of the last row of the previous page,
+base64url-encoded JSON. Resuming is a range condition on the sort keys, so a deep page
+costs what the first one costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from api.problems import ClientError
+
+# Undated rows sort after every real date, whatever the direction asked for by value.
+LAST_DAY = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A sortable expression (never NULL) and how its values travel in a cursor."""
+
+    expression: ColumnElement[Any]
+    kind: str = "str"  # str | int | date
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    count: int
+    next_cursor: str | None
+    limit: int
+
+
+def sort_keys(sort: str, sorts: dict[str, SortKey], tie_break: SortKey) -> list[tuple[SortKey, bool]]:
+    """Keys for ``sort`` (``-`` prefix = descending), with ``tie_break`` last."""
+    descending = sort.startswith("-")
+    key = sorts[sort.lstrip("-")]
+    keys = [(key, descending)]
+    if key is not tie_break:
+        keys.append((tie_break, descending))
+    return keys
+
+
+def _encode(sort: str, values: list[Any]) -> str:
+    payload = [sort, *(v.isoformat() if isinstance(v, date) else v for v in values)]
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).rstrip(b"=").decode()
+
+
+def _invalid_cursor(reason: str) -> ClientError:
+    return ClientError(
+        400,
+        f"Invalid request: parameter 'cursor': {reason} Use meta.next_cursor of the previous page.",
+        errors={"cursor": [reason]},
+    )
+
+
+def _decode(cursor: str, sort: str, keys: list[tuple[SortKey, bool]]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = orjson.loads(raw)
+    except (binascii.Error, ValueError):
+        raise _invalid_cursor("Not a cursor issued by this API.") from None
+    if not isinstance(payload, list) or len(payload) != len(keys) + 1:
+        raise _invalid_cursor("Not a cursor issued by this API.")
+    if payload[0] != sort:
+        raise _invalid_cursor(f"The cursor was issued for sort={payload[0]!r}, not {sort!r}.")
+    values: list[Any] = []
+    for (key, _descending), value in zip(keys, payload[1:], strict=True):
+        try:
+            if key.kind == "date":
+                values.append(date.fromisoformat(value))
+            elif key.kind == "int":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise TypeError
+                values.append(value)
+            else:
+                if not isinstance(value, str):
+                    raise TypeError
+                values.append(value)
+        except (TypeError, ValueError):
+            raise _invalid_cursor("Not a cursor issued by this API.") from None
+    return values
+
+
+def _after(keys: list[tuple[SortKey, bool]], values: list[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order of ``keys``."""
+    clauses = []
+    for index, (key, descending) in enumerate(keys):
+        equal = [k.expression == v for (k, _), v in zip(keys[:index], values[:index], strict=True)]
+        beyond = key.expression < values[index] if descending else key.expression > values[index]
+        clauses.append(and_(*equal, beyond))
+    return or_(false(), *clauses)
+
+
+def count_rows(session: Session, stmt: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    *,
+    keys: list[tuple[SortKey, bool]],
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    """One page of ``stmt`` ordered by ``keys`` (the last key must be unique)."""
+    count = count_rows(session, stmt)
+    if cursor:
+        stmt = stmt.where(_after(keys, _decode(cursor, sort, keys)))
+    labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
+    order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
+    rows = session.execute(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)).all()
+    items = [row[0] for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = _encode(sort, list(last[len(last) - len(keys) :]))
+    return Page(items=items, count=count, next_cursor=next_cursor, limit=limit)

@@ -1,0 +1,58 @@
+"""Row → dict shapes shared by the resource queries (the summaries of PRODUCT.md §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import Article, Entity, Event, Statement
+
+
+def fuzzy(value: str | None, precision: str | None, note: str | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"value": value, "precision": precision, "note": note}
+
+
+def entity_summary(entity: Entity) -> dict[str, Any]:
+    return {"id": entity.id, "type": entity.type, "name": entity.name}
+
+
+def article_summary(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "published": fuzzy(article.published_value, article.published_precision, article.published_note),
+    }
+
+
+def event_summary(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "title": event.title,
+        "date": fuzzy(event.date_value, event.date_precision, event.date_note),
+    }
+
+
+def statement_summary(statement: Statement) -> dict[str, Any]:
+    return {
+        "id": statement.id,
+        "kind": statement.kind,
+        "speaker": statement.speaker_id,
+        "text": statement.text,
+        "said_on": fuzzy(statement.said_on_value, statement.said_on_precision, statement.said_on_note),
+        "article": statement.article_id,
+    }
+
+
+def entity_summaries(session: Session, ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+    """Summaries of the given entities in one query, keyed by id."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Entity).where(Entity.id.in_(wanted)))
+    return {row.id: entity_summary(row) for row in rows}

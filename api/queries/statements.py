@@ -1,0 +1,133 @@
+"""Statement lists and items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Date, Select, func, literal, select
+from sqlalchemy.orm import Session
+
+from api.fuzzy_dates import bounds
+from api.models import Article, Event, Statement, StatementAbout
+from api.queries.paging import LAST_DAY, Page, SortKey, paginate, sort_keys
+from api.queries.shapes import (
+    article_summary,
+    entity_summaries,
+    event_summary,
+    fuzzy,
+    statement_summary,
+)
+
+_ID = SortKey(Statement.id)
+SORTS: dict[str, SortKey] = {
+    "said_on": SortKey(func.coalesce(Statement.said_on_start, literal(LAST_DAY, Date)), "date"),
+    "id": _ID,
+}
+
+
+def filtered_statements(filters: dict[str, Any]) -> Select[Any]:
+    stmt = select(Statement).where(Statement.deleted_at.is_(None))
+    if filters.get("speaker"):
+        stmt = stmt.where(Statement.speaker_id.in_(filters["speaker"]))
+    if filters.get("article"):
+        stmt = stmt.where(Statement.article_id.in_(filters["article"]))
+    if filters.get("event"):
+        stmt = stmt.where(Statement.event_id.in_(filters["event"]))
+    if filters.get("kind"):
+        stmt = stmt.where(Statement.kind.in_(filters["kind"]))
+    if filters.get("status"):
+        stmt = stmt.where(Statement.status.in_(filters["status"]))
+    if filters.get("about"):
+        about = select(StatementAbout.statement_id).where(StatementAbout.entity_id.in_(filters["about"]))
+        stmt = stmt.where(Statement.id.in_(about))
+    if filters.get("said_from"):
+        stmt = stmt.where(Statement.said_on_end >= bounds(filters["said_from"])[0])
+    if filters.get("said_to"):
+        stmt = stmt.where(Statement.said_on_start <= bounds(filters["said_to"])[1])
+    return stmt
+
+
+def about_by_statement(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    about: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        rows = session.execute(
+            select(StatementAbout.statement_id, StatementAbout.entity_id)
+            .where(StatementAbout.statement_id.in_(ids))
+            .order_by(StatementAbout.statement_id, StatementAbout.entity_id)
+        )
+        for statement_id, entity_id in rows:
+            about[statement_id].append(entity_id)
+    return about
+
+
+def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
+    return {
+        "id": statement.id,
+        "kind": statement.kind,
+        "status": statement.status,
+        "text": statement.text,
+        "article": statement.article_id,
+        "start": statement.start,
+        "end": statement.end,
+        "speaker": statement.speaker_id,
+        "said_on": fuzzy(statement.said_on_value, statement.said_on_precision, statement.said_on_note),
+        "about": about,
+        "event": statement.event_id,
+        "channel": statement.channel_id,
+        "created_at": statement.created_at,
+        "updated_at": statement.updated_at,
+    }
+
+
+def list_statements(
+    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+) -> Page:
+    page = paginate(
+        session,
+        filtered_statements(filters),
+        keys=sort_keys(sort, SORTS, _ID),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    about = about_by_statement(session, [s.id for s in page.items])
+    items = [statement_dict(s, about.get(s.id, [])) for s in page.items]
+    return Page(items=items, count=page.count, next_cursor=page.next_cursor, limit=limit)
+
+
+def get_statement(session: Session, *, statement_id: str) -> dict[str, Any] | None:
+    statement = session.scalar(
+        select(Statement).where(Statement.id == statement_id, Statement.deleted_at.is_(None))
+    )
+    if statement is None:
+        return None
+    about = about_by_statement(session, [statement.id]).get(statement.id, [])
+    entities = entity_summaries(session, [statement.speaker_id, statement.channel_id, *about])
+    article = session.get(Article, statement.article_id)
+    event = session.get(Event, statement.event_id) if statement.event_id else None
+    item = statement_dict(statement, about)
+    item["related"] = {
+        "speaker": entities.get(statement.speaker_id),
+        "article": article_summary(article) if article else None,
+        "about": [entities[e] for e in about if e in entities],
+        "event": event_summary(event) if event else None,
+        "channel": entities.get(statement.channel_id) if statement.channel_id else None,
+    }
+    return item
+
+
+def statement_summaries_where(session: Session, *conditions: Any) -> list[dict[str, Any]]:
+    """Summaries of live statements matching ``conditions``, in date order."""
+    rows = session.scalars(
+        select(Statement)
+        .where(Statement.deleted_at.is_(None), *conditions)
+        .order_by(
+            Statement.said_on_start.is_(None),
+            Statement.said_on_start,
+            Statement.article_id,
+            Statement.start,
+        )
+    )
+    return [statement_summary(s) for s in rows]

@@ -1,0 +1,83 @@
+"""flask-smorest customised once: strict query parsing, problem+json errors, spec tweaks."""
+
+from __future__ import annotations
+
+import http
+from typing import Any, ClassVar, NoReturn
+
+import flask_smorest
+import marshmallow as ma
+from flask import Request
+from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser, abort
+
+from api.problems import PROBLEM_MIMETYPE, problem_from_http_exception
+from schemas.common import ProblemSchema
+
+UNKNOWN_FIELD = "Unknown field."
+
+
+class StrictParser(FlaskParser):
+    """Unknown query parameters are errors, and every parsing error is a 400 naming them."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict[str, str | None]] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "json": ma.RAISE,
+    }
+
+    def handle_error(
+        self,
+        error: ma.ValidationError,
+        req: Request,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Any,
+    ) -> NoReturn:
+        messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+        location = next(iter(messages)) if len(messages) == 1 else None
+        per_field = messages[location] if location in ("query", "json", "path") else messages
+        allowed = sorted(f.data_key or name for name, f in schema.fields.items())
+        errors: dict[str, list[str]] = {}
+        for name, problems in per_field.items():
+            listed = problems if isinstance(problems, list) else [str(problems)]
+            errors[name] = [
+                f"Unknown parameter. Allowed: {', '.join(allowed)}." if p == UNKNOWN_FIELD else str(p)
+                for p in listed
+            ]
+        what = "body field" if location == "json" else "parameter"
+        detail = "; ".join(f"{what} '{name}': {' '.join(msgs)}" for name, msgs in errors.items())
+        abort(
+            error_status_code or self.DEFAULT_VALIDATION_STATUS,
+            message=f"Invalid request: {detail}",
+            errors=errors,
+            headers=error_headers,
+        )
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
+        return problem_from_http_exception(error)
+
+    def _register_pagination_header(self) -> None:
+        """Our lists carry paging state in the body and a Link header, not X-Pagination."""
+
+    def _register_responses(self) -> None:
+        """Document every error response as application/problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)

@@ -1,0 +1,212 @@
+"""Shapes shared by every resource: fuzzy dates, summaries, the list envelope, problems."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, PRECISIONS, STATEMENT_KINDS
+
+ID_LENGTH = 200
+ENTITY_ID_EXAMPLE = "sergei-shoigu"
+
+
+def doc(description: str, example: object = None) -> dict[str, object]:
+    """Field metadata for the OpenAPI document."""
+    meta: dict[str, object] = {"description": description}
+    if example is not None:
+        meta["example"] = example
+    return meta
+
+
+class UTCDateTime(fields.DateTime):
+    """ISO-8601 in UTC; stored values without an offset are UTC (SQLite drops it)."""
+
+    def _serialize(
+        self, value: datetime | None, attr: str | None, obj: object, **kwargs: object
+    ) -> str | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Schema(ma.Schema):
+    """Base of every schema: its docstring becomes its description in the OpenAPI document."""
+
+    class Meta:
+        ordered = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:
+            cls.Meta = type("Meta", (cls.Meta,), {"description": inspect.cleandoc(cls.__doc__)})
+
+
+class FuzzyDateSchema(Schema):
+    """A date known to day, month or year precision, with how it was resolved."""
+
+    value = fields.String(
+        required=True,
+        metadata=doc("The date as precisely as it is known: YYYY, YYYY-MM or YYYY-MM-DD.", "2024-10-23"),
+    )
+    precision = fields.String(
+        required=True,
+        validate=validate.OneOf(PRECISIONS),
+        metadata=doc("How precise `value` is: day, month or year.", "day"),
+    )
+    note = fields.String(
+        allow_none=True,
+        metadata=doc(
+            "How the date was resolved from the text, and any correction.",
+            "'ce mercredi 23 octobre' in an article on the 2024 joint session",
+        ),
+    )
+
+
+class EntitySummarySchema(Schema):
+    """An entity in brief."""
+
+    id = fields.String(metadata=doc("Entity id (a readable slug).", ENTITY_ID_EXAMPLE))
+    type = fields.String(validate=validate.OneOf(ENTITY_TYPES), metadata=doc("Entity type.", "person"))
+    name = fields.String(metadata=doc("Canonical English name.", "Sergei Shoigu"))
+
+
+class ArticleSummarySchema(Schema):
+    """An article in brief."""
+
+    id = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+    title = fields.String(
+        metadata=doc("Title as printed.", "L’escalade des tensions entre l’OTAN et la Russie se poursuit")
+    )
+    published = fields.Nested(FuzzyDateSchema, metadata=doc("Publication date (fuzzy)."))
+
+
+class StatementSummarySchema(Schema):
+    """A statement in brief."""
+
+    id = fields.String(metadata=doc("Statement id.", "st-0123456789abcdef"))
+    kind = fields.String(
+        validate=validate.OneOf(STATEMENT_KINDS), metadata=doc("direct quote or reported speech.", "direct")
+    )
+    speaker = fields.String(metadata=doc("Speaker entity id.", ENTITY_ID_EXAMPLE))
+    text = fields.String(metadata=doc("The exact words, without quotation marks.", "…"))
+    said_on = fields.Nested(FuzzyDateSchema, allow_none=True, metadata=doc("When it was said."))
+    article = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+
+
+class EventSummarySchema(Schema):
+    """An event in brief."""
+
+    id = fields.String(metadata=doc("Event id.", "2023-05-25-tactical-nuclear-deployment-agreement"))
+    type = fields.String(
+        validate=validate.OneOf(EVENT_TYPES), metadata=doc("Event type.", "agreement_signing")
+    )
+    title = fields.String(metadata=doc("Short title.", "Russia and Belarus sign the deployment agreement"))
+    date = fields.Nested(FuzzyDateSchema, metadata=doc("When it happened (fuzzy)."))
+
+
+class SpanSchema(Schema):
+    """A span of an article body: `article.body[start:end] == text`."""
+
+    article = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+    start = fields.Integer(metadata=doc("First code point of the span in the article body.", 120))
+    end = fields.Integer(metadata=doc("Code point after the span (exclusive).", 180))
+    text = fields.String(metadata=doc("Exactly `body[start:end]`.", "Sergueï Choïgou"))
+
+
+class PageMetaSchema(Schema):
+    """Paging state of a list response."""
+
+    count = fields.Integer(metadata=doc("Exact number of items matching the filters.", 42))
+    limit = fields.Integer(metadata=doc("Page size used.", 50))
+    next_cursor = fields.String(
+        allow_none=True,
+        metadata=doc("Opaque cursor of the next page, null on the last page.", "WyIyMDIzLTA1LTI1Il0"),
+    )
+
+
+class PageLinksSchema(Schema):
+    """Links of a list response."""
+
+    self = fields.String(metadata=doc("URL of this page.", "/v1/statements?limit=2"))
+    next = fields.String(allow_none=True, metadata=doc("URL of the next page, null on the last page.", None))
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The list envelope ``{data, meta, links}`` around ``item_schema``."""
+    return type(
+        name,
+        (Schema,),
+        {
+            "data": fields.List(fields.Nested(item_schema), metadata=doc("The items of this page.")),
+            "meta": fields.Nested(PageMetaSchema, metadata=doc("Count and paging state.")),
+            "links": fields.Nested(PageLinksSchema, metadata=doc("Links to this and the next page.")),
+            "__doc__": f"One page of {name.removesuffix('Page').lower()} items, with the count and next cursor.",
+        },
+    )
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(metadata=doc("Problem type URI.", "about:blank"))
+    title = fields.String(metadata=doc("Short summary of the problem type.", "Bad Request"))
+    status = fields.Integer(metadata=doc("The HTTP status code.", 400))
+    detail = fields.String(
+        metadata=doc("What went wrong in this request.", "Invalid request: parameter 'limit': Must be ≤ 500.")
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata=doc("Messages per parameter or body field.", {"limit": ["Must be between 1 and 500."]}),
+    )
+
+
+def id_list(description: str, example: str) -> fields.List:
+    """A repeatable id filter: repeating the parameter means OR."""
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=ID_LENGTH)),
+        metadata=doc(description + " Repeat the parameter to match any of several values.", [example]),
+    )
+
+
+def choice_list(description: str, choices: tuple[str, ...]) -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.OneOf(choices)),
+        metadata=doc(description + " Repeat the parameter to match any of several values.", [choices[0]]),
+    )
+
+
+_DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+
+
+def _calendar_date(value: str) -> None:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year."""
+    fmt = _DATE_FORMATS.get(len(value))
+    try:
+        if fmt is None or not value[:4].isdigit():
+            raise ValueError
+        datetime.strptime(value, fmt)
+    except ValueError:
+        raise ma.ValidationError("Must be a date as YYYY, YYYY-MM or YYYY-MM-DD.") from None
+
+
+def date_bound(description: str, example: str) -> fields.String:
+    return fields.String(validate=_calendar_date, metadata=doc(description, example))
+
+
+class ListArgsSchema(Schema):
+    """Paging and sorting arguments shared by every list."""
+
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=500),
+        metadata=doc("Page size, 1–500.", 50),
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=1000),
+        metadata=doc("Opaque cursor from `meta.next_cursor` of the previous page.", "WyIyMDIzLTA1LTI1Il0"),
+    )
