@@ -1,0 +1,60 @@
+"""Helpers shared by the fixtures and the test modules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.cli import alembic_config
+from api.config import PROJECT_ROOT, normalise_database_url
+from api.db import make_engine
+from api.models import DatasetState
+from api.seed_files import read_seeds
+from api.seed_loader import LOAD_ORDER, load_seed_rows
+
+SERVER_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
+SEEDS_DIR = Path(os.environ.get("VEILLE_SEEDS_DIR", PROJECT_ROOT / "seeds"))
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def load_seeds(url: str, seeds_dir: Path = SEEDS_DIR) -> None:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            load_seed_rows(session, read_seeds(seeds_dir))
+    finally:
+        engine.dispose()
+
+
+def snapshot(url: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every dataset table, in primary-key order."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            tables: dict[str, list[dict[str, Any]]] = {}
+            for name, model in [*LOAD_ORDER, ("dataset_state", DatasetState)]:
+                table = model.__table__
+                rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
+                tables[name] = [dict(row._mapping) for row in rows]
+            return tables
+    finally:
+        engine.dispose()
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The response is RFC 9457 problem+json with the given status; returns the body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["title"]
+    assert body["type"] == "about:blank"
+    return body

@@ -1,0 +1,72 @@
+"""Alembic is the only way the schema is made: it upgrades, downgrades and matches the models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+
+from api.cli import alembic_config
+from api.db import make_engine
+from tests.helpers import SERVER_URL, migrate
+
+DATASET_TABLES = {
+    "articles",
+    "article_cited_outlets",
+    "entities",
+    "entity_aliases",
+    "events",
+    "event_evidence",
+    "event_participants",
+    "mentions",
+    "statements",
+    "statement_about",
+    "dataset_state",
+}
+
+
+def tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade_leaves_the_full_schema(databases: Any) -> None:
+    url = databases.create()
+    migrate(url)
+    assert tables(url) == DATASET_TABLES
+    command.downgrade(alembic_config(url), "base")
+    assert tables(url) == set()
+    migrate(url)
+    assert tables(url) == DATASET_TABLES
+
+
+def test_models_and_migrations_agree(empty_url: str) -> None:
+    # raises when autogenerate would find a difference
+    command.check(alembic_config(empty_url))
+
+
+@pytest.mark.skipif(bool(SERVER_URL), reason="SQLite connection settings")
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(empty_url: str) -> None:
+    engine = make_engine(empty_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="PostgreSQL pool settings")
+def test_postgresql_pool_pings_connections_before_use(empty_url: str) -> None:
+    engine = make_engine(empty_url)
+    try:
+        assert engine.pool._pre_ping is True
+        assert engine.dialect.driver == "psycopg"
+    finally:
+        engine.dispose()
