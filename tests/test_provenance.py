@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,8 +27,6 @@ def test_every_stored_span_is_the_exact_text_at_its_offsets(seeded_url: str) -> 
 
 
 def test_article_content_hash_is_the_sha256_of_the_body(seeded_url: str) -> None:
-    import hashlib
-
     engine = make_engine(seeded_url)
     try:
         with Session(engine) as session:

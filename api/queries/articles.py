@@ -16,10 +16,10 @@ from api.queries.shapes import entity_summary, event_summary, fuzzy
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Article.id)
-SORTS: dict[str, SortKey] = {
-    "published": SortKey(Article.published_start, "date"),
-    "title": SortKey(Article.title),
-    "id": _ID,
+SORTS: dict[str, list[SortKey]] = {
+    "published": [SortKey(Article.published_start, "date")],
+    "title": [SortKey(Article.title)],
+    "id": [_ID],
 }
 
 

@@ -15,7 +15,11 @@ from api.queries.shapes import article_summary, event_summary
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Entity.id)
-SORTS: dict[str, SortKey] = {"name": SortKey(Entity.name), "type": SortKey(Entity.type), "id": _ID}
+SORTS: dict[str, list[SortKey]] = {
+    "name": [SortKey(Entity.name)],
+    "type": [SortKey(Entity.type)],
+    "id": [_ID],
+}
 
 
 def filtered_entities(filters: dict[str, Any]) -> Select[Any]:

@@ -16,7 +16,7 @@ from api.queries.shapes import article_summary, entity_summaries, fuzzy
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Event.id)
-SORTS: dict[str, SortKey] = {"date": SortKey(Event.date_start, "date"), "id": _ID}
+SORTS: dict[str, list[SortKey]] = {"date": [SortKey(Event.date_start, "date")], "id": [_ID]}
 
 
 def filtered_events(filters: dict[str, Any]) -> Select[Any]:

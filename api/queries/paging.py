@@ -23,12 +23,13 @@ from api.problems import ClientError
 LAST_DAY = date(9999, 12, 31)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SortKey:
     """A sortable expression (never NULL) and how its values travel in a cursor."""
 
     expression: ColumnElement[Any]
     kind: str = "str"  # str | int | date
+    always_ascending: bool = False  # e.g. "undated last" whatever the direction asked
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,12 @@ class Page:
     limit: int
 
 
-def sort_keys(sort: str, sorts: dict[str, SortKey], tie_break: SortKey) -> list[tuple[SortKey, bool]]:
+def sort_keys(sort: str, sorts: dict[str, list[SortKey]], tie_break: SortKey) -> list[tuple[SortKey, bool]]:
     """Keys for ``sort`` (``-`` prefix = descending), with ``tie_break`` last."""
     descending = sort.startswith("-")
-    key = sorts[sort.lstrip("-")]
-    keys = [(key, descending)]
-    if key is not tie_break:
+    chosen = sorts[sort.lstrip("-")]
+    keys = [(key, descending and not key.always_ascending) for key in chosen]
+    if not any(key is tie_break for key in chosen):
         keys.append((tie_break, descending))
     return keys
 

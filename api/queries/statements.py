@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Select, func, literal, select
+from sqlalchemy import Date, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
@@ -21,9 +21,12 @@ from api.queries.shapes import (
 )
 
 _ID = SortKey(Statement.id)
-SORTS: dict[str, SortKey] = {
-    "said_on": SortKey(func.coalesce(Statement.said_on_start, literal(LAST_DAY, Date)), "date"),
-    "id": _ID,
+SORTS: dict[str, list[SortKey]] = {
+    "said_on": [
+        SortKey(case((Statement.said_on_start.is_(None), 1), else_=0), "int", always_ascending=True),
+        SortKey(func.coalesce(Statement.said_on_start, literal(LAST_DAY, Date)), "date"),
+    ],
+    "id": [_ID],
 }
 
 
