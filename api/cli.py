@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from api.config import PROJECT_ROOT
+from api.dataset_report import build_report, format_report
 from api.db import get_engine
 from api.seed_files import SeedError, read_seeds
 from api.seed_loader import load_seed_rows
@@ -67,6 +68,29 @@ def seed_command(path: Path | None, check: bool) -> None:
     click.echo(f"dataset version {report.version}; " + (changed or "no changes"))
 
 
+@click.group("dataset")
+def dataset_group() -> None:
+    """Inspect the curated dataset."""
+
+
+@dataset_group.command("report")
+@click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@with_appcontext
+def report_command(path: Path | None) -> None:
+    """Statistics and consistency report of the seeds; exit 1 when a gap is found."""
+    seeds_dir = path or current_app.config["SEEDS_DIR"]
+    try:
+        report = build_report(read_seeds(Path(seeds_dir)))
+    except SeedError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    click.echo(format_report(report))
+    if report.gaps:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(dataset_group)

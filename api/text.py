@@ -15,3 +15,20 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).translate(_DASHES))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def fold_apostrophes(text: str) -> str:
+    """Every apostrophe variant as ``'``, nothing else changed."""
+    return text.translate(_APOSTROPHES)
+
+
+def _fold_char(char: str) -> str:
+    return unicodedata.normalize("NFD", char.translate(_APOSTROPHES))[0]
+
+
+def fold_marks(text: str) -> str:
+    """Accents and apostrophe variants folded, case kept, one character for one.
+
+    The result has the length of ``text``, so an offset found in it is an offset in ``text``.
+    """
+    return "".join(_fold_char(c) for c in text)
