@@ -27,6 +27,20 @@ class StrictParser(FlaskParser):
         "json": ma.RAISE,
     }
 
+    def pre_load(self, location_data: Any, *, schema: ma.Schema, req: Request, location: str) -> Any:
+        """A parameter that takes one value must be given once: a repeat is a 400, not ignored."""
+        if location == "query":
+            repeated = {
+                name: ["Give this parameter once; it takes a single value."]
+                for name in req.args
+                if len(req.args.getlist(name)) > 1
+                and name in schema.fields
+                and not isinstance(schema.fields[name], ma.fields.List)
+            }
+            if repeated:
+                raise ma.ValidationError(repeated)
+        return super().pre_load(location_data, schema=schema, req=req, location=location)
+
     def handle_error(
         self,
         error: ma.ValidationError,
@@ -42,10 +56,9 @@ class StrictParser(FlaskParser):
         allowed = sorted(f.data_key or name for name, f in schema.fields.items())
         errors: dict[str, list[str]] = {}
         for name, problems in per_field.items():
-            listed = problems if isinstance(problems, list) else [str(problems)]
             errors[name] = [
-                f"Unknown parameter. Allowed: {', '.join(allowed)}." if p == UNKNOWN_FIELD else str(p)
-                for p in listed
+                f"Unknown parameter. Allowed: {', '.join(allowed)}." if p == UNKNOWN_FIELD else p
+                for p in _flatten(problems)
             ]
         what = "body field" if location == "json" else "parameter"
         detail = "; ".join(f"{what} '{name}': {' '.join(msgs)}" for name, msgs in errors.items())
@@ -55,6 +68,19 @@ class StrictParser(FlaskParser):
             errors=errors,
             headers=error_headers,
         )
+
+
+def _flatten(problems: Any) -> list[str]:
+    """Messages as plain strings; a repeated parameter's per-value messages name the value."""
+    if isinstance(problems, dict):
+        return [
+            f"value {int(index) + 1}: {message}"
+            for index, msgs in problems.items()
+            for message in _flatten(msgs)
+        ]
+    if isinstance(problems, list):
+        return [message for item in problems for message in _flatten(item)]
+    return [str(problems)]
 
 
 class Blueprint(flask_smorest.Blueprint):

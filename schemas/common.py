@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from datetime import UTC, datetime
 
 import marshmallow as ma
@@ -181,13 +182,14 @@ def choice_list(description: str, choices: tuple[str, ...]) -> fields.List:
 
 
 _DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+_ASCII_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 def _calendar_date(value: str) -> None:
     """YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year."""
     fmt = _DATE_FORMATS.get(len(value))
     try:
-        if fmt is None or not value[:4].isdigit():
+        if fmt is None or not _ASCII_DATE.match(value):
             raise ValueError
         datetime.strptime(value, fmt)
     except ValueError:
@@ -207,6 +209,6 @@ class ListArgsSchema(Schema):
         metadata=doc("Page size, 1–500.", 50),
     )
     cursor = fields.String(
-        validate=validate.Length(max=1000),
+        validate=validate.Length(min=1, max=1000),
         metadata=doc("Opaque cursor from `meta.next_cursor` of the previous page.", "WyIyMDIzLTA1LTI1Il0"),
     )

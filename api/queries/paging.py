@@ -116,6 +116,12 @@ def paginate(
 ) -> Page:
     """One page of ``stmt`` ordered by ``keys`` (the last key must be unique)."""
     count = count_rows(session, stmt)
+    if session.get_bind().dialect.name == "postgresql":
+        # byte order, as SQLite's BINARY: the same order on both, whatever the database locale
+        keys = [
+            (SortKey(k.expression.collate("C"), k.kind, k.always_ascending) if k.kind == "str" else k, d)
+            for k, d in keys
+        ]
     if cursor:
         stmt = stmt.where(_after(keys, _decode(cursor, sort, keys)))
     labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
