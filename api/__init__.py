@@ -11,7 +11,7 @@ from api.config import settings_from_env
 from api.jsonio import OrjsonProvider
 from api.queries.overview import dataset_state
 from api.smorest import Api
-from api.views import overview, resources
+from api.views import bulk, overview, resources, search, timeline
 
 API_DESCRIPTION = """\
 Veille publishes a hand-verified dataset built from news articles: the **articles**
@@ -57,8 +57,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = Api(app)
     problems.register_error_handlers(app)
     api.register_blueprint(overview.blp)
-    for blueprint in resources.BLUEPRINTS:
+    for blueprint in resources.BLUEPRINTS.values():
         api.register_blueprint(blueprint)
+    api.register_blueprint(timeline.blp)
+    api.register_blueprint(search.blp)
+    api.register_blueprint(bulk.blp)
     cli.init_app(app)
 
     @app.after_request

@@ -65,6 +65,8 @@ def seed_command(path: Path | None, check: bool) -> None:
         for name in report.inserted
         if report.inserted[name] or report.updated[name] or report.retired[name]
     )
+    if report.search_documents:
+        changed += f"{', ' if changed else ''}search index: {report.search_documents} documents"
     click.echo(f"dataset version {report.version}; " + (changed or "no changes"))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -190,3 +191,21 @@ class DatasetState(Base):
     version: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SearchDocument(Base):
+    """One searchable item: its text (for snippets) and its stems (what the index holds).
+
+    SQLite indexes ``terms`` in the FTS5 table ``search_fts`` (kept in sync by triggers);
+    PostgreSQL in the generated ``tsv`` column with a GIN index. Both are made by migration
+    0002 and are invisible to the ORM.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (UniqueConstraint("doc_type", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str] = mapped_column(String(160))
+    content: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)

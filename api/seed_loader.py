@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api import models
 from api.models import Base, DatasetState, Timestamps
+from api.search_index import sync_search_index
 from api.seed_files import SeedRows
 
 # Parents before children, so foreign keys always point at existing rows.
@@ -38,11 +39,17 @@ class LoadReport:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     retired: dict[str, int] = field(default_factory=dict)
+    search_documents: int = 0  # documents of the search index written or removed
     version: int = 0
 
     @property
     def changed(self) -> bool:
-        return any(self.inserted.values()) or any(self.updated.values()) or any(self.retired.values())
+        return bool(
+            any(self.inserted.values())
+            or any(self.updated.values())
+            or any(self.retired.values())
+            or self.search_documents
+        )
 
 
 def _key(model: type[Base], row: Any) -> tuple[Any, ...]:
@@ -100,6 +107,7 @@ def load_seed_rows(session: Session, rows: SeedRows) -> LoadReport:
     for name, model in LOAD_ORDER:
         inserted, updated, retired = _sync(session, model, getattr(rows, name), now)
         report.inserted[name], report.updated[name], report.retired[name] = inserted, updated, retired
+    report.search_documents = sync_search_index(session)
     state = session.get(DatasetState, 1)
     if state is None:
         state = DatasetState(id=1, version=0, digest="", changed_at=now)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, NoReturn
 
 import flask_smorest
 import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Request
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser, abort
@@ -87,8 +88,36 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
 
+def expandable_property(self: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """apispec attribute function: an Expandable field is an id string or the expanded object."""
+    target = getattr(field, "expands_to", None)
+    if target is None:
+        return {}
+    # OpenAPI 3.0: a null must satisfy one alternative of oneOf, not just the outer nullable
+    id_string = {"type": "string", "nullable": True} if field.allow_none else {"type": "string"}
+    return {"oneOf": [id_string, self.resolve_nested_schema(target)]}
+
+
+class StrictMarshmallowPlugin(MarshmallowPlugin):
+    """Object schemas forbid unknown properties, as our schemas do.
+
+    apispec leaves ``additionalProperties`` out when a schema has a description.
+    """
+
+    def schema_helper(self, name: str, _: Any, schema: Any = None, **kwargs: Any) -> dict[str, Any] | None:
+        definition = super().schema_helper(name, _, schema=schema, **kwargs)
+        if definition and definition.get("type") == "object":
+            definition.setdefault("additionalProperties", False)
+        return definition
+
+
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["marshmallow_plugin"] = StrictMarshmallowPlugin()
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(expandable_property)
 
     def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
         return problem_from_http_exception(error)

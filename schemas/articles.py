@@ -7,16 +7,19 @@ from marshmallow import fields, validate
 from schemas.common import (
     EntitySummarySchema,
     EventSummarySchema,
+    Expandable,
     FuzzyDateSchema,
     ListArgsSchema,
     Schema,
     StatementSummarySchema,
-    UTCDateTime,
     date_bound,
     doc,
     id_list,
+    name_list,
     page_schema,
+    with_output_args,
 )
+from schemas.entities import EntityItemSchema
 
 ARTICLE_SORTS = ("published", "-published", "title", "-title", "id", "-id")
 ARTICLE_ID_EXAMPLE = "a-2023-05-25-nuclear-deployment-agreement"
@@ -35,13 +38,19 @@ class ArticleSchema(Schema):
     )
     language = fields.String(metadata=doc("Language (ISO 639-1).", "fr"))
     published = fields.Nested(FuzzyDateSchema, metadata=doc("Publication date (fuzzy)."))
-    outlet = fields.String(
+    outlet = Expandable(
+        EntityItemSchema,
         allow_none=True,
-        metadata=doc("Entity id of the publishing outlet, when the text names it.", "zerohedge"),
+        metadata=doc(
+            "Entity id of the publishing outlet, when the text names it (`expand=outlet`).", "zerohedge"
+        ),
     )
     cited_outlets = fields.List(
-        fields.String(),
-        metadata=doc("Entity ids of outlets cited inside the text.", ["tass", "associated-press"]),
+        Expandable(EntityItemSchema),
+        metadata=doc(
+            "Entity ids of outlets cited inside the text (`expand=cited_outlets`).",
+            ["tass", "associated-press"],
+        ),
     )
     source_url = fields.String(allow_none=True, metadata=doc("Where the article was published.", None))
     content_hash = fields.String(
@@ -52,10 +61,8 @@ class ArticleSchema(Schema):
     notes = fields.String(
         allow_none=True, metadata=doc("Editorial notes: title choice, errors found in the text.", None)
     )
-    created_at = UTCDateTime(metadata=doc("When the article was added (UTC).", "2026-11-21T23:50:00+00:00"))
-    updated_at = UTCDateTime(
-        metadata=doc("When the article last changed (UTC).", "2026-11-21T23:50:00+00:00")
-    )
+    created_at = fields.DateTime(metadata=doc("When the article was added (UTC).", "2026-11-21T23:50:00Z"))
+    updated_at = fields.DateTime(metadata=doc("When the article last changed (UTC).", "2026-11-21T23:50:00Z"))
 
 
 class MentionSchema(Schema):
@@ -91,7 +98,7 @@ class ArticleItemSchema(ArticleSchema):
 ArticlePageSchema = page_schema(ArticleSchema, "ArticlePage")
 
 
-class ArticleListArgsSchema(ListArgsSchema):
+class _ArticleListArgsSchema(ListArgsSchema):
     """Filters, sorting and paging for the article list."""
 
     published_from = date_bound(
@@ -106,8 +113,16 @@ class ArticleListArgsSchema(ListArgsSchema):
         metadata=doc("Only articles in this language. Repeat to match any of several.", ["fr"]),
     )
     entity = id_list("Only articles that mention this entity.", "sergei-shoigu")
+    entity_name = name_list("Only articles that mention the entity with this name.", "Shoigu")
     sort = fields.String(
         load_default="-published",
         validate=validate.OneOf(ARTICLE_SORTS),
         metadata=doc("Sort order; `-` for descending. Ties are broken by id.", "-published"),
     )
+
+
+ARTICLE_EXPANDABLE = ("outlet", "cited_outlets")
+ARTICLE_FACETS = ("language", "outlet", "entity")
+ArticleListArgsSchema = with_output_args(
+    _ArticleListArgsSchema, ArticleSchema, expandable=ARTICLE_EXPANDABLE, facet_names=ARTICLE_FACETS
+)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -23,17 +24,6 @@ def doc(description: str, example: object = None) -> dict[str, object]:
     return meta
 
 
-class UTCDateTime(fields.DateTime):
-    """ISO-8601 in UTC; stored values without an offset are UTC (SQLite drops it)."""
-
-    def _serialize(
-        self, value: datetime | None, attr: str | None, obj: object, **kwargs: object
-    ) -> str | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
-
-
 class Schema(ma.Schema):
     """Base of every schema: its docstring becomes its description in the OpenAPI document."""
 
@@ -44,6 +34,18 @@ class Schema(ma.Schema):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.Meta = type("Meta", (cls.Meta,), {"description": inspect.cleandoc(cls.__doc__)})
+
+
+class Expandable(fields.Field):
+    """An id; with ``expand=`` the object the item endpoint of ``expands_to`` returns.
+
+    Documented as ``oneOf: [string, <item schema>]``; responses are built as dicts, so the
+    field is never used to dump.
+    """
+
+    def __init__(self, expands_to: type[ma.Schema] | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.expands_to = expands_to
 
 
 class FuzzyDateSchema(Schema):
@@ -118,6 +120,35 @@ class SpanSchema(Schema):
     text = fields.String(metadata=doc("Exactly `body[start:end]`.", "Sergueï Choïgou"))
 
 
+class FacetValueSchema(Schema):
+    """How many matching items have one value of a field."""
+
+    value = fields.String(
+        allow_none=True, metadata=doc("The value (null: items without one).", "sergei-shoigu")
+    )
+    label = fields.String(allow_none=True, metadata=doc("A readable name for the value.", "Sergei Shoigu"))
+    count = fields.Integer(metadata=doc("Matching items with this value.", 7))
+    url = fields.String(
+        allow_none=True,
+        metadata=doc(
+            "This list filtered on the value.", "https://api.example/v1/statements?speaker=sergei-shoigu"
+        ),
+    )
+
+
+class FacetSchema(Schema):
+    """Counts per value of one field, most frequent first."""
+
+    values = fields.List(fields.Nested(FacetValueSchema), metadata=doc("The most frequent values."))
+    other = fields.Integer(
+        metadata=doc(
+            "Items counted under values beyond `facet_size` (for a one-valued field, "
+            "the sum of `values` counts plus `other` is `meta.count`).",
+            0,
+        )
+    )
+
+
 class PageMetaSchema(Schema):
     """Paging state of a list response."""
 
@@ -126,6 +157,13 @@ class PageMetaSchema(Schema):
     next_cursor = fields.String(
         allow_none=True,
         metadata=doc("Opaque cursor of the next page, null on the last page.", "WyIyMDIzLTA1LTI1Il0"),
+    )
+    facets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(FacetSchema),
+        metadata=doc(
+            "With `facets=`: counts per value of each field asked for.", {"kind": {"values": [], "other": 0}}
+        ),
     )
 
 
@@ -174,6 +212,18 @@ def id_list(description: str, example: str) -> fields.List:
     )
 
 
+def name_list(description: str, example: str) -> fields.List:
+    """A repeatable filter by entity name: any spelling, accents, case and apostrophes ignored."""
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=300)),
+        metadata=doc(
+            description + " Matches an entity when the value is one of its spellings (aliases) or its "
+            "canonical name, ignoring accents, case and apostrophes. Repeat to match any of several.",
+            [example],
+        ),
+    )
+
+
 def choice_list(description: str, choices: tuple[str, ...]) -> fields.List:
     return fields.List(
         fields.String(validate=validate.OneOf(choices)),
@@ -200,6 +250,71 @@ def date_bound(description: str, example: str) -> fields.String:
     return fields.String(validate=_calendar_date, metadata=doc(description, example))
 
 
+class CommaList(fields.String):
+    """A comma-separated list of names from a closed set, loaded as a list."""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(min=1, max=1000), **kwargs)
+        self.choices = choices
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in self.choices]
+        if unknown or not names:
+            raise ma.ValidationError(
+                f"Unknown name(s): {', '.join(unknown) or '(none given)'}. Allowed: {', '.join(self.choices)}."
+            )
+        return list(dict.fromkeys(names))
+
+
+def comma_list(choices: tuple[str, ...], description: str) -> CommaList:
+    example = ",".join(choices[:2])
+    return CommaList(
+        choices,
+        metadata=doc(f"{description} Comma-separated, from: {', '.join(choices)}.", example),
+    )
+
+
+def with_output_args(
+    filters: type[ma.Schema],
+    item_schema: type[ma.Schema],
+    *,
+    expandable: tuple[str, ...],
+    facet_names: tuple[str, ...],
+) -> type[ma.Schema]:
+    """``filters`` plus the shaping and format arguments: fields, expand, facets, facet_size, format."""
+    arguments: dict[str, fields.Field] = {
+        "fields": comma_list(
+            tuple(item_schema().fields),
+            "Only these fields in each item (`id` is always included).",
+        ),
+        "facets": comma_list(
+            facet_names,
+            "Count the matching items per value of these fields, in `meta.facets` (JSON only).",
+        ),
+        "facet_size": fields.Integer(
+            load_default=50,
+            validate=validate.Range(min=1, max=500),
+            metadata=doc("Most values listed per facet; the rest are counted in `other`.", 50),
+        ),
+        "format": fields.String(
+            validate=validate.OneOf(("json", "csv", "ndjson")),
+            metadata=doc(
+                "json (paged), csv or ndjson (every matching item, streamed). `Accept: text/csv` also "
+                "selects CSV.",
+                "csv",
+            ),
+        ),
+    }
+    if expandable:
+        arguments["expand"] = comma_list(
+            expandable, "Replace these ids by the objects their item endpoints return."
+        )
+    name = filters.__name__.removeprefix("_")
+    return type(name, (filters,), {**arguments, "__doc__": filters.__doc__})
+
+
 class ListArgsSchema(Schema):
     """Paging and sorting arguments shared by every list."""
 
@@ -207,6 +322,14 @@ class ListArgsSchema(Schema):
         load_default=50,
         validate=validate.Range(min=1, max=500),
         metadata=doc("Page size, 1–500.", 50),
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata=doc(
+            "Full-text search, French-aware and accent-insensitive: words (all must match), "
+            '"a phrase", prefix*. A known spelling of an entity also matches its other spellings.',
+            "nucleaire",
+        ),
     )
     cursor = fields.String(
         validate=validate.Length(min=1, max=1000),

@@ -10,11 +10,11 @@ from schemas.common import (
     ListArgsSchema,
     Schema,
     StatementSummarySchema,
-    UTCDateTime,
     choice_list,
     doc,
     id_list,
     page_schema,
+    with_output_args,
 )
 from schemas.vocabulary import ENTITY_TYPES
 
@@ -57,8 +57,8 @@ class EntitySchema(Schema):
     aliases = fields.List(fields.Nested(AliasSchema), metadata=doc("Every spelling seen, with language."))
     external_ids = fields.Nested(ExternalIdsSchema, metadata=doc("Identifiers in other datasets."))
     counts = fields.Nested(EntityCountsSchema, metadata=doc("How often the entity appears."))
-    created_at = UTCDateTime(metadata=doc("When the entity was created (UTC).", "2026-11-21T23:50:00+00:00"))
-    updated_at = UTCDateTime(metadata=doc("When the entity last changed (UTC).", "2026-11-21T23:50:00+00:00"))
+    created_at = fields.DateTime(metadata=doc("When the entity was created (UTC).", "2026-11-21T23:50:00Z"))
+    updated_at = fields.DateTime(metadata=doc("When the entity last changed (UTC).", "2026-11-21T23:50:00Z"))
 
 
 class EntityArticleSchema(ArticleSummarySchema):
@@ -86,7 +86,7 @@ class EntityItemSchema(EntitySchema):
 EntityPageSchema = page_schema(EntitySchema, "EntityPage")
 
 
-class EntityListArgsSchema(ListArgsSchema):
+class _EntityListArgsSchema(ListArgsSchema):
     """Filters, sorting and paging for the entity list."""
 
     type = choice_list("Only entities of this type.", ENTITY_TYPES)
@@ -96,3 +96,10 @@ class EntityListArgsSchema(ListArgsSchema):
         validate=validate.OneOf(ENTITY_SORTS),
         metadata=doc("Sort order; `-` for descending. Ties are broken by id.", "name"),
     )
+
+
+ENTITY_EXPANDABLE = ()
+ENTITY_FACETS = ("type", "article")
+EntityListArgsSchema = with_output_args(
+    _EntityListArgsSchema, EntitySchema, expandable=ENTITY_EXPANDABLE, facet_names=ENTITY_FACETS
+)

@@ -7,18 +7,21 @@ from marshmallow import fields, validate
 from schemas.common import (
     ArticleSummarySchema,
     EntitySummarySchema,
+    Expandable,
     FuzzyDateSchema,
     ListArgsSchema,
     Schema,
     SpanSchema,
     StatementSummarySchema,
-    UTCDateTime,
     choice_list,
     date_bound,
     doc,
     id_list,
+    name_list,
     page_schema,
+    with_output_args,
 )
+from schemas.entities import EntityItemSchema
 from schemas.vocabulary import EVENT_TYPES, STATUSES
 
 EVENT_SORTS = ("date", "-date", "id", "-id")
@@ -27,7 +30,9 @@ EVENT_SORTS = ("date", "-date", "id", "-id")
 class ParticipantSchema(Schema):
     """An entity taking part in an event, with its role."""
 
-    entity = fields.String(metadata=doc("Entity id.", "sergei-shoigu"))
+    entity = Expandable(
+        EntityItemSchema, metadata=doc("Entity id (`expand=participants`: the entity).", "sergei-shoigu")
+    )
     role = fields.String(metadata=doc("Role in the event.", "signatory"))
 
 
@@ -47,13 +52,17 @@ class EventSchema(Schema):
     title = fields.String(metadata=doc("Short title.", "Russia and Belarus sign the deployment agreement"))
     summary = fields.String(allow_none=True, metadata=doc("What happened, in a few sentences.", "…"))
     date = fields.Nested(FuzzyDateSchema, metadata=doc("When it happened (fuzzy)."))
-    location = fields.String(allow_none=True, metadata=doc("Place entity id.", "minsk"))
+    location = Expandable(
+        EntityItemSchema,
+        allow_none=True,
+        metadata=doc("Place entity id (`expand=location`: the entity).", "minsk"),
+    )
     participants = fields.List(fields.Nested(ParticipantSchema), metadata=doc("Who took part, with a role."))
     evidence = fields.List(
         fields.Nested(SpanSchema), metadata=doc("Spans of every article that reports the event.")
     )
-    created_at = UTCDateTime(metadata=doc("When the event was added (UTC).", "2026-11-21T23:50:00+00:00"))
-    updated_at = UTCDateTime(metadata=doc("When it last changed (UTC).", "2026-11-21T23:50:00+00:00"))
+    created_at = fields.DateTime(metadata=doc("When the event was added (UTC).", "2026-11-21T23:50:00Z"))
+    updated_at = fields.DateTime(metadata=doc("When it last changed (UTC).", "2026-11-21T23:50:00Z"))
 
 
 class EventParticipantSummarySchema(EntitySummarySchema):
@@ -84,11 +93,12 @@ class EventItemSchema(EventSchema):
 EventPageSchema = page_schema(EventSchema, "EventPage")
 
 
-class EventListArgsSchema(ListArgsSchema):
+class _EventListArgsSchema(ListArgsSchema):
     """Filters, sorting and paging for the event list."""
 
     type = choice_list("Only events of this type.", EVENT_TYPES)
     participant = id_list("Only events this entity took part in.", "vladimir-putin")
+    participant_name = name_list("Only events the entity with this name took part in.", "Poutine")
     location = id_list("Only events at this place.", "minsk")
     article = id_list("Only events reported by this article.", "a-2023-05-25-nuclear-deployment-agreement")
     status = choice_list("Only events with this review status.", STATUSES)
@@ -103,3 +113,10 @@ class EventListArgsSchema(ListArgsSchema):
         validate=validate.OneOf(EVENT_SORTS),
         metadata=doc("Sort order; `-` for descending. Ties are broken by id.", "date"),
     )
+
+
+EVENT_EXPANDABLE = ("location", "participants")
+EVENT_FACETS = ("type", "status", "location", "participant", "article")
+EventListArgsSchema = with_output_args(
+    _EventListArgsSchema, EventSchema, expandable=EVENT_EXPANDABLE, facet_names=EVENT_FACETS
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from schemas.common import Schema, UTCDateTime, doc
+from schemas.common import Schema, doc
 
 
 class CountsSchema(Schema):
@@ -24,8 +24,8 @@ class OverviewSchema(Schema):
     dataset_version = fields.String(
         metadata=doc("Changes whenever the data changes; also sent as `X-Dataset-Version`.", "1")
     )
-    dataset_changed_at = UTCDateTime(
-        allow_none=True, metadata=doc("When the data last changed (UTC).", "2026-11-21T23:50:00+00:00")
+    dataset_changed_at = fields.DateTime(
+        allow_none=True, metadata=doc("When the data last changed (UTC).", "2026-11-21T23:50:00Z")
     )
     counts = fields.Nested(CountsSchema, metadata=doc("Items per resource."))
     links = fields.Dict(

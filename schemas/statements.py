@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from schemas.articles import ArticleItemSchema
 from schemas.common import (
     ArticleSummarySchema,
     EntitySummarySchema,
     EventSummarySchema,
+    Expandable,
     FuzzyDateSchema,
     ListArgsSchema,
     Schema,
-    UTCDateTime,
     choice_list,
     date_bound,
     doc,
     id_list,
+    name_list,
     page_schema,
+    with_output_args,
 )
+from schemas.entities import EntityItemSchema
+from schemas.events import EventItemSchema
 from schemas.vocabulary import STATEMENT_KINDS, STATUSES
 
 STATEMENT_SORTS = ("said_on", "-said_on", "id", "-id")
@@ -38,18 +43,33 @@ class StatementSchema(Schema):
     text = fields.String(
         metadata=doc("The exact words, without quotation marks: `article.body[start:end]`.", "…")
     )
-    article = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+    article = Expandable(
+        ArticleItemSchema,
+        metadata=doc(
+            "Article id (`expand=article`: the article).", "a-2023-05-25-nuclear-deployment-agreement"
+        ),
+    )
     start = fields.Integer(metadata=doc("First code point of the text in the article body.", 1234))
     end = fields.Integer(metadata=doc("Code point after the text (exclusive).", 1301))
-    speaker = fields.String(metadata=doc("Entity id of who said it.", "sergei-shoigu"))
-    said_on = fields.Nested(FuzzyDateSchema, allow_none=True, metadata=doc("When it was said (fuzzy)."))
-    about = fields.List(fields.String(), metadata=doc("Entity ids the statement is about.", ["nato"]))
-    event = fields.String(allow_none=True, metadata=doc("Event at which it was said.", None))
-    channel = fields.String(
-        allow_none=True, metadata=doc("Outlet that relayed the words (entity id).", "reuters")
+    speaker = Expandable(
+        EntityItemSchema,
+        metadata=doc("Entity id of who said it (`expand=speaker`: the entity).", "sergei-shoigu"),
     )
-    created_at = UTCDateTime(metadata=doc("When the statement was added (UTC).", "2026-11-21T23:50:00+00:00"))
-    updated_at = UTCDateTime(metadata=doc("When it last changed (UTC).", "2026-11-21T23:50:00+00:00"))
+    said_on = fields.Nested(FuzzyDateSchema, allow_none=True, metadata=doc("When it was said (fuzzy)."))
+    about = fields.List(
+        Expandable(EntityItemSchema),
+        metadata=doc("Entity ids the statement is about (`expand=about`: the entities).", ["nato"]),
+    )
+    event = Expandable(
+        EventItemSchema, allow_none=True, metadata=doc("Event at which it was said (`expand=event`).", None)
+    )
+    channel = Expandable(
+        EntityItemSchema,
+        allow_none=True,
+        metadata=doc("Outlet that relayed the words (entity id; `expand=channel`).", "reuters"),
+    )
+    created_at = fields.DateTime(metadata=doc("When the statement was added (UTC).", "2026-11-21T23:50:00Z"))
+    updated_at = fields.DateTime(metadata=doc("When it last changed (UTC).", "2026-11-21T23:50:00Z"))
 
 
 class StatementRelatedSchema(Schema):
@@ -71,11 +91,13 @@ class StatementItemSchema(StatementSchema):
 StatementPageSchema = page_schema(StatementSchema, "StatementPage")
 
 
-class StatementListArgsSchema(ListArgsSchema):
+class _StatementListArgsSchema(ListArgsSchema):
     """Filters, sorting and paging for the statement list."""
 
     speaker = id_list("Only statements by this entity.", "sergei-shoigu")
+    speaker_name = name_list("Only statements by the entity with this name.", "Choïgou")
     about = id_list("Only statements about this entity.", "nato")
+    about_name = name_list("Only statements about the entity with this name.", "OTAN")
     article = id_list("Only statements from this article.", "a-2023-05-25-nuclear-deployment-agreement")
     event = id_list("Only statements made at this event.", "2023-05-25-tactical-nuclear-deployment-agreement")
     kind = choice_list("Only statements of this kind.", STATEMENT_KINDS)
@@ -94,3 +116,10 @@ class StatementListArgsSchema(ListArgsSchema):
             "said_on",
         ),
     )
+
+
+STATEMENT_EXPANDABLE = ("speaker", "about", "article", "event", "channel")
+STATEMENT_FACETS = ("speaker", "kind", "status", "article", "event", "about")
+StatementListArgsSchema = with_output_args(
+    _StatementListArgsSchema, StatementSchema, expandable=STATEMENT_EXPANDABLE, facet_names=STATEMENT_FACETS
+)

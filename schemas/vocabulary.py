@@ -25,3 +25,4 @@ EVENT_TYPES = (
 STATEMENT_KINDS = ("direct", "reported")
 PRECISIONS = ("day", "month", "year")
 STATUSES = ("verified", "proposed")
+TIMELINE_INTERVALS = ("day", "week", "month", "year")

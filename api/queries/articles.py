@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from api.fuzzy_dates import bounds
 from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence, Mention, Statement
 from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.resolve import entity_ids_named
+from api.queries.search import search_filter
 from api.queries.shapes import entity_summary, event_summary, fuzzy
 from api.queries.statements import statement_summaries_where
 
@@ -23,15 +25,19 @@ SORTS: dict[str, list[SortKey]] = {
 }
 
 
-def filtered_articles(filters: dict[str, Any]) -> Select[Any]:
+def filtered_articles(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Article).where(Article.deleted_at.is_(None))
+    if filters.get("q"):
+        stmt = stmt.where(search_filter(session, "article", filters["q"], Article.id))
     if filters.get("language"):
         stmt = stmt.where(Article.language.in_(filters["language"]))
     if filters.get("outlet"):
         stmt = stmt.where(Article.outlet_id.in_(filters["outlet"]))
-    if filters.get("entity"):
-        mentioning = select(Mention.article_id).where(Mention.entity_id.in_(filters["entity"]))
-        stmt = stmt.where(Article.id.in_(mentioning))
+    for key in ("entity", "entity_name"):
+        if filters.get(key):
+            wanted = filters[key] if key == "entity" else entity_ids_named(session, filters[key])
+            mentioning = select(Mention.article_id).where(Mention.entity_id.in_(wanted))
+            stmt = stmt.where(Article.id.in_(mentioning))
     if filters.get("published_from"):
         stmt = stmt.where(Article.published_end >= bounds(filters["published_from"])[0])
     if filters.get("published_to"):
@@ -49,6 +55,22 @@ def _cited(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
         )
         for article_id, entity_id in rows:
             found[article_id].append(entity_id)
+    return found
+
+
+def mentions_by_article(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Mentions of each article, in text order."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        rows = session.scalars(
+            select(Mention)
+            .where(Mention.article_id.in_(ids))
+            .order_by(Mention.article_id, Mention.start, Mention.entity_id)
+        )
+        for m in rows:
+            found[m.article_id].append(
+                {"entity": m.entity_id, "start": m.start, "end": m.end, "text": m.text}
+            )
     return found
 
 
@@ -75,15 +97,22 @@ def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[st
 
 
 def list_articles(
-    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+    session: Session,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    with_count: bool = True,
 ) -> Page:
     page = paginate(
         session,
-        filtered_articles(filters),
+        filtered_articles(session, filters),
         keys=sort_keys(sort, SORTS, _ID),
         sort=sort,
         limit=limit,
         cursor=cursor,
+        with_count=with_count,
     )
     return Page(
         items=article_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
@@ -95,9 +124,6 @@ def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:
     if article is None:
         return None
     item = article_dicts(session, [article])[0]
-    mentions = session.scalars(
-        select(Mention).where(Mention.article_id == article_id).order_by(Mention.start, Mention.entity_id)
-    ).all()
     entities = session.execute(
         select(Entity, func.count(Mention.id))
         .join(Mention, Mention.entity_id == Entity.id)
@@ -115,9 +141,7 @@ def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:
     )
     item["related"] = {
         "entities": [{**entity_summary(e), "mentions": n} for e, n in entities],
-        "mentions": [
-            {"entity": m.entity_id, "start": m.start, "end": m.end, "text": m.text} for m in mentions
-        ],
+        "mentions": mentions_by_article(session, [article_id])[article_id],
         "statements": statement_summaries_where(session, Statement.article_id == article_id),
         "events": [event_summary(e) for e in events],
     }

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention, Statement
 from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.search import search_filter
 from api.queries.shapes import article_summary, event_summary
 from api.queries.statements import statement_summaries_where
 
@@ -22,8 +23,10 @@ SORTS: dict[str, list[SortKey]] = {
 }
 
 
-def filtered_entities(filters: dict[str, Any]) -> Select[Any]:
+def filtered_entities(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Entity).where(Entity.deleted_at.is_(None))
+    if filters.get("q"):
+        stmt = stmt.where(search_filter(session, "entity", filters["q"], Entity.id))
     if filters.get("type"):
         stmt = stmt.where(Entity.type.in_(filters["type"]))
     if filters.get("article"):
@@ -100,15 +103,22 @@ def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str,
 
 
 def list_entities(
-    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+    session: Session,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    with_count: bool = True,
 ) -> Page:
     page = paginate(
         session,
-        filtered_entities(filters),
+        filtered_entities(session, filters),
         keys=sort_keys(sort, SORTS, _ID),
         sort=sort,
         limit=limit,
         cursor=cursor,
+        with_count=with_count,
     )
     return Page(
         items=entity_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from api.fuzzy_dates import bounds
 from api.models import Article, Event, EventEvidence, EventParticipant, Statement
 from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.resolve import entity_ids_named
+from api.queries.search import search_filter
 from api.queries.shapes import article_summary, entity_summaries, fuzzy
 from api.queries.statements import statement_summaries_where
 
@@ -19,19 +21,21 @@ _ID = SortKey(Event.id)
 SORTS: dict[str, list[SortKey]] = {"date": [SortKey(Event.date_start, "date")], "id": [_ID]}
 
 
-def filtered_events(filters: dict[str, Any]) -> Select[Any]:
+def filtered_events(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Event).where(Event.deleted_at.is_(None))
+    if filters.get("q"):
+        stmt = stmt.where(search_filter(session, "event", filters["q"], Event.id))
     if filters.get("type"):
         stmt = stmt.where(Event.type.in_(filters["type"]))
     if filters.get("status"):
         stmt = stmt.where(Event.status.in_(filters["status"]))
     if filters.get("location"):
         stmt = stmt.where(Event.location_id.in_(filters["location"]))
-    if filters.get("participant"):
-        participants = select(EventParticipant.event_id).where(
-            EventParticipant.entity_id.in_(filters["participant"])
-        )
-        stmt = stmt.where(Event.id.in_(participants))
+    for key in ("participant", "participant_name"):
+        if filters.get(key):
+            wanted = filters[key] if key == "participant" else entity_ids_named(session, filters[key])
+            participants = select(EventParticipant.event_id).where(EventParticipant.entity_id.in_(wanted))
+            stmt = stmt.where(Event.id.in_(participants))
     if filters.get("article"):
         reported = select(EventEvidence.event_id).where(EventEvidence.article_id.in_(filters["article"]))
         stmt = stmt.where(Event.id.in_(reported))
@@ -92,15 +96,22 @@ def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any
 
 
 def list_events(
-    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+    session: Session,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    with_count: bool = True,
 ) -> Page:
     page = paginate(
         session,
-        filtered_events(filters),
+        filtered_events(session, filters),
         keys=sort_keys(sort, SORTS, _ID),
         sort=sort,
         limit=limit,
         cursor=cursor,
+        with_count=with_count,
     )
     return Page(
         items=event_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit

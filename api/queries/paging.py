@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,7 +28,7 @@ class SortKey:
     """A sortable expression (never NULL) and how its values travel in a cursor."""
 
     expression: ColumnElement[Any]
-    kind: str = "str"  # str | int | date
+    kind: str = "str"  # str | int | float | date
     always_ascending: bool = False  # e.g. "undated last" whatever the direction asked
 
 
@@ -38,6 +38,7 @@ class Page:
     count: int
     next_cursor: str | None
     limit: int
+    sort_values: list[tuple[Any, ...]] = field(default_factory=list)  # per item, its sort keys
 
 
 def sort_keys(sort: str, sorts: dict[str, list[SortKey]], tie_break: SortKey) -> list[tuple[SortKey, bool]]:
@@ -78,8 +79,9 @@ def _decode(cursor: str, sort: str, keys: list[tuple[SortKey, bool]]) -> list[An
         try:
             if key.kind == "date":
                 values.append(date.fromisoformat(value))
-            elif key.kind == "int":
-                if not isinstance(value, int) or isinstance(value, bool):
+            elif key.kind in ("int", "float"):
+                allowed = (int, float) if key.kind == "float" else (int,)
+                if not isinstance(value, allowed) or isinstance(value, bool):
                     raise TypeError
                 values.append(value)
             else:
@@ -113,9 +115,13 @@ def paginate(
     sort: str,
     limit: int,
     cursor: str | None,
+    with_count: bool = True,
 ) -> Page:
-    """One page of ``stmt`` ordered by ``keys`` (the last key must be unique)."""
-    count = count_rows(session, stmt)
+    """One page of ``stmt`` ordered by ``keys`` (the last key must be unique).
+
+    ``with_count=False`` skips the count (``Page.count`` is then -1): exports walk every page.
+    """
+    count = count_rows(session, stmt) if with_count else -1
     if session.get_bind().dialect.name == "postgresql":
         # byte order, as SQLite's BINARY: the same order on both, whatever the database locale
         keys = [
@@ -128,8 +134,6 @@ def paginate(
     order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
     rows = session.execute(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)).all()
     items = [row[0] for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = _encode(sort, list(last[len(last) - len(keys) :]))
-    return Page(items=items, count=count, next_cursor=next_cursor, limit=limit)
+    sort_values = [tuple(row[len(row) - len(keys) :]) for row in rows[:limit]]
+    next_cursor = _encode(sort, list(sort_values[-1])) if len(rows) > limit else None
+    return Page(items=items, count=count, next_cursor=next_cursor, limit=limit, sort_values=sort_values)

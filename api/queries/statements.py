@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from api.fuzzy_dates import bounds
 from api.models import Article, Event, Statement, StatementAbout
 from api.queries.paging import LAST_DAY, Page, SortKey, paginate, sort_keys
+from api.queries.resolve import entity_ids_named
+from api.queries.search import search_filter
 from api.queries.shapes import (
     article_summary,
     entity_summaries,
@@ -30,8 +32,10 @@ SORTS: dict[str, list[SortKey]] = {
 }
 
 
-def filtered_statements(filters: dict[str, Any]) -> Select[Any]:
+def filtered_statements(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Statement).where(Statement.deleted_at.is_(None))
+    if filters.get("q"):
+        stmt = stmt.where(search_filter(session, "statement", filters["q"], Statement.id))
     if filters.get("speaker"):
         stmt = stmt.where(Statement.speaker_id.in_(filters["speaker"]))
     if filters.get("article"):
@@ -42,9 +46,13 @@ def filtered_statements(filters: dict[str, Any]) -> Select[Any]:
         stmt = stmt.where(Statement.kind.in_(filters["kind"]))
     if filters.get("status"):
         stmt = stmt.where(Statement.status.in_(filters["status"]))
-    if filters.get("about"):
-        about = select(StatementAbout.statement_id).where(StatementAbout.entity_id.in_(filters["about"]))
-        stmt = stmt.where(Statement.id.in_(about))
+    if filters.get("speaker_name"):
+        stmt = stmt.where(Statement.speaker_id.in_(entity_ids_named(session, filters["speaker_name"])))
+    for key, ids in (("about", filters.get("about")), ("about_name", filters.get("about_name"))):
+        if ids:
+            wanted = ids if key == "about" else entity_ids_named(session, ids)
+            about = select(StatementAbout.statement_id).where(StatementAbout.entity_id.in_(wanted))
+            stmt = stmt.where(Statement.id.in_(about))
     if filters.get("said_from"):
         stmt = stmt.where(Statement.said_on_end >= bounds(filters["said_from"])[0])
     if filters.get("said_to"):
@@ -85,15 +93,22 @@ def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
 
 
 def list_statements(
-    session: Session, *, filters: dict[str, Any], sort: str, limit: int, cursor: str | None
+    session: Session,
+    *,
+    filters: dict[str, Any],
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    with_count: bool = True,
 ) -> Page:
     page = paginate(
         session,
-        filtered_statements(filters),
+        filtered_statements(session, filters),
         keys=sort_keys(sort, SORTS, _ID),
         sort=sort,
         limit=limit,
         cursor=cursor,
+        with_count=with_count,
     )
     about = about_by_statement(session, [s.id for s in page.items])
     items = [statement_dict(s, about.get(s.id, [])) for s in page.items]

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import marshmallow as ma
+from flask import Response, request
 from flask.views import MethodView
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
 from api.db import get_session
+from api.jsonio import json_response
 from api.problems import PROBLEM_MIMETYPE
+from api.queries.facets import Facet, facet_counts
 from api.queries.paging import Page
 from api.smorest import Blueprint
+from api.views.exports import csv_columns, every_item, negotiated_format, stream
 from api.views.listing import found_or_404, list_response, split_list_args
+from api.views.shaping import Expander, select_fields
 from schemas.common import ProblemSchema
 
 LINK_HEADER = {
@@ -22,6 +30,19 @@ LINK_HEADER = {
         "schema": {"type": "string"},
         "example": '<https://api.example/v1/statements?limit=2&cursor=WyJzYWlkX29uIl0>; rel="next"',
     }
+}
+LIST_200 = "A page of items as JSON; with format=csv|ndjson, every matching item, streamed."
+STREAMED = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "id,kind,status,text\r\nst-0123456789abcdef,direct,verified,…\r\n",
+        "description": LIST_200,
+    },
+    "application/x-ndjson": {
+        "schema": {"type": "string"},
+        "example": '{"id": "st-0123456789abcdef", "kind": "direct"}\n',
+        "description": LIST_200,
+    },
 }
 
 
@@ -34,9 +55,59 @@ class Collection:
     args_schema: type[ma.Schema]
     page_schema: type[ma.Schema]
     item_schema: type[ma.Schema]
+    list_schema: type[ma.Schema]  # one list item
     list_items: Callable[..., Page]
+    filtered: Callable[[Session, dict[str, Any]], Select[Any]]
     get_item: Callable[..., dict[str, Any] | None]
     id_keyword: str  # keyword of ``get_item`` that takes the id
+    expandable: dict[str, tuple[str, str]] = field(default_factory=dict)
+    facets: dict[str, Facet] = field(default_factory=dict)
+
+
+def _facet_url(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("cursor", "facets", name)]
+    pairs.append((name, value))
+    return f"{request.base_url}?{urlencode(pairs)}"
+
+
+def facets_meta(
+    session: Session, collection: Collection, filters: dict[str, Any], names: list[str], size: int
+) -> dict[str, Any]:
+    filtered = collection.filtered(session, filters)
+    meta = {}
+    for name in names:
+        values, other = facet_counts(session, filtered, collection.facets[name], size=size)
+        meta[name] = {
+            "values": [{**v, "url": _facet_url(name, v["value"])} for v in values],
+            "other": other,
+        }
+    return meta
+
+
+def list_view(collection: Collection, args: dict[str, Any]) -> Response:
+    session = get_session()
+    filters, paging, shaping = split_list_args(args)
+    shape = Expander(session, collection.expandable, shaping.get("expand") or [])
+    fields = shaping.get("fields")
+    fmt = negotiated_format(shaping.get("format"))
+    if fmt != "json":
+        items = every_item(collection.list_items, session, filters, paging["sort"])
+        return stream(
+            fmt,
+            (select_fields(shape(item), fields) for item in items),
+            columns=csv_columns(collection.list_schema, fields),
+            filename=collection.name,
+        )
+    page = collection.list_items(session, filters=filters, **paging)
+    items = [select_fields(shape(item), fields) for item in page.items]
+    body, headers = list_response(Page(items, page.count, page.next_cursor, page.limit))
+    if shaping.get("facets"):
+        body["meta"]["facets"] = facets_meta(
+            session, collection, filters, shaping["facets"], shaping["facet_size"]
+        )
+    return json_response(body, headers=headers)
 
 
 def collection_blueprint(collection: Collection) -> Blueprint:
@@ -55,15 +126,20 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             description=(
                 f"{collection.name.capitalize()} matching the filters, one page at a time. Repeating a "
                 "filter means OR; different filters combine with AND. Follow `meta.next_cursor` "
-                '(or the `Link: rel="next"` header) for the next page. Unknown parameters are a 400.'
+                '(or the `Link: rel="next"` header) for the next page. Unknown parameters are a 400. '
+                "`format=csv|ndjson` (or `Accept: text/csv`) streams every matching item instead of a page; "
+                "CSV flattens nested objects into `parent.child` columns, joins lists of ids with `|` and "
+                "writes lists of objects as JSON."
             ),
         )
         @blp.arguments(collection.args_schema, location="query", as_kwargs=False)
-        @blp.response(200, collection.page_schema, headers=LINK_HEADER)
-        def get(self, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-            filters, paging = split_list_args(args)
-            page = collection.list_items(get_session(), filters=filters, **paging)
-            return list_response(page)
+        @blp.response(200, collection.page_schema, headers=LINK_HEADER, description=LIST_200)
+        @blp.alt_response(200, success=True, content_type="text/csv", **STREAMED["text/csv"])
+        @blp.alt_response(
+            200, success=True, content_type="application/x-ndjson", **STREAMED["application/x-ndjson"]
+        )
+        def get(self, args: dict[str, Any]) -> Response:
+            return list_view(collection, args)
 
     @blp.route(
         "/<string:item_id>",
@@ -89,8 +165,8 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             content_type=PROBLEM_MIMETYPE,
             description=f"No {collection.singular} has this id.",
         )
-        def get(self, item_id: str) -> dict[str, Any]:
+        def get(self, item_id: str) -> Response:
             item = collection.get_item(get_session(), **{collection.id_keyword: item_id})
-            return found_or_404(item, collection.singular, item_id)
+            return json_response(found_or_404(item, collection.singular, item_id))
 
     return blp

@@ -11,6 +11,7 @@ from webargs.flaskparser import abort
 from api.queries.paging import Page
 
 PAGING_ARGS = ("limit", "cursor", "sort")
+SHAPING_ARGS = ("fields", "expand", "facets", "facet_size", "format")
 
 
 def _url_with_cursor(cursor: str) -> str:
@@ -31,11 +32,12 @@ def list_response(page: Page) -> tuple[dict[str, Any], dict[str, str]]:
     return body, headers
 
 
-def split_list_args(args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Separate filters from paging arguments, as the query functions take them."""
+def split_list_args(args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Filters, paging arguments (as the query functions take them) and output shaping."""
     paging = {k: args.get(k) for k in PAGING_ARGS}
-    filters = {k: v for k, v in args.items() if k not in PAGING_ARGS}
-    return filters, paging
+    shaping = {k: args[k] for k in SHAPING_ARGS if k in args}
+    filters = {k: v for k, v in args.items() if k not in PAGING_ARGS and k not in SHAPING_ARGS}
+    return filters, paging, shaping
 
 
 def found_or_404(item: dict[str, Any] | None, kind: str, item_id: str) -> dict[str, Any]:

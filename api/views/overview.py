@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import url_for
+from flask import Response, url_for
 from flask.views import MethodView
 
 from api.db import get_session
+from api.jsonio import json_response
 from api.queries.overview import dataset_state, resource_counts
 from api.smorest import Blueprint
 from schemas.overview import OverviewSchema
@@ -25,7 +24,7 @@ class Overview(MethodView):
         description="The entry point: versions, how many items each collection holds, and links.",
     )
     @blp.response(200, OverviewSchema)
-    def get(self) -> dict[str, Any]:
+    def get(self) -> Response:
         session = get_session()
         state = dataset_state(session)
         links = {
@@ -34,10 +33,12 @@ class Overview(MethodView):
         }
         links["openapi"] = url_for("api-docs.openapi_json", _external=True)
         links["docs"] = url_for("api-docs.openapi_swagger_ui", _external=True)
-        return {
-            "api_version": API_VERSION,
-            "dataset_version": str(state.version) if state else "0",
-            "dataset_changed_at": state.changed_at if state else None,
-            "counts": resource_counts(session),
-            "links": links,
-        }
+        return json_response(
+            {
+                "api_version": API_VERSION,
+                "dataset_version": str(state.version) if state else "0",
+                "dataset_changed_at": state.changed_at if state else None,
+                "counts": resource_counts(session),
+                "links": links,
+            }
+        )

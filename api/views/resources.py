@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from api.queries import articles, entities, events, statements
+from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
 from api.views.collections import Collection, collection_blueprint
-from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema
-from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema
-from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema
-from schemas.statements import StatementItemSchema, StatementListArgsSchema, StatementPageSchema
+from api.views.relations import register_relations
+from api.views.resolve import register_resolve
+from api.views.shaping import MANY, ONE, PARTICIPANTS
+from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema, ArticleSchema
+from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema, EntitySchema
+from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema, EventSchema
+from schemas.statements import (
+    StatementItemSchema,
+    StatementListArgsSchema,
+    StatementPageSchema,
+    StatementSchema,
+)
 
 COLLECTIONS = [
     Collection(
@@ -18,9 +27,13 @@ COLLECTIONS = [
         args_schema=ArticleListArgsSchema,
         page_schema=ArticlePageSchema,
         item_schema=ArticleItemSchema,
+        list_schema=ArticleSchema,
         list_items=articles.list_articles,
+        filtered=articles.filtered_articles,
         get_item=articles.get_article,
         id_keyword="article_id",
+        expandable={"outlet": ("entity", ONE), "cited_outlets": ("entity", MANY)},
+        facets=ARTICLE_FACETS,
     ),
     Collection(
         name="entities",
@@ -30,9 +43,13 @@ COLLECTIONS = [
         args_schema=EntityListArgsSchema,
         page_schema=EntityPageSchema,
         item_schema=EntityItemSchema,
+        list_schema=EntitySchema,
         list_items=entities.list_entities,
+        filtered=entities.filtered_entities,
         get_item=entities.get_entity,
         id_keyword="entity_id",
+        expandable={},
+        facets=ENTITY_FACETS,
     ),
     Collection(
         name="statements",
@@ -42,9 +59,19 @@ COLLECTIONS = [
         args_schema=StatementListArgsSchema,
         page_schema=StatementPageSchema,
         item_schema=StatementItemSchema,
+        list_schema=StatementSchema,
         list_items=statements.list_statements,
+        filtered=statements.filtered_statements,
         get_item=statements.get_statement,
         id_keyword="statement_id",
+        expandable={
+            "speaker": ("entity", ONE),
+            "about": ("entity", MANY),
+            "article": ("article", ONE),
+            "event": ("event", ONE),
+            "channel": ("entity", ONE),
+        },
+        facets=STATEMENT_FACETS,
     ),
     Collection(
         name="events",
@@ -54,10 +81,16 @@ COLLECTIONS = [
         args_schema=EventListArgsSchema,
         page_schema=EventPageSchema,
         item_schema=EventItemSchema,
+        list_schema=EventSchema,
         list_items=events.list_events,
+        filtered=events.filtered_events,
         get_item=events.get_event,
         id_keyword="event_id",
+        expandable={"location": ("entity", ONE), "participants": ("entity", PARTICIPANTS)},
+        facets=EVENT_FACETS,
     ),
 ]
 
-BLUEPRINTS = [collection_blueprint(c) for c in COLLECTIONS]
+BLUEPRINTS = {c.name: collection_blueprint(c) for c in COLLECTIONS}
+register_resolve(BLUEPRINTS["entities"])
+register_relations(BLUEPRINTS["entities"])

@@ -1,0 +1,84 @@
+"""Facet counts: how many items of the current filter have each value of a field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session
+
+from api.models import Article, Entity, Event, EventEvidence, EventParticipant, Mention, StatementAbout
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A field to count by: a column of the item, or a column of a link table (``owner`` → item id)."""
+
+    column: str  # column of the item table, or of ``link``
+    label: str | None = None  # "entity" | "article" | "event": look up names of the values
+    link: Any = None  # link model for many-valued facets
+    owner: str | None = None  # column of ``link`` holding the item id
+
+    @property
+    def many_valued(self) -> bool:
+        return self.link is not None
+
+
+STATEMENT_FACETS = {
+    "speaker": Facet("speaker_id", "entity"),
+    "kind": Facet("kind"),
+    "status": Facet("status"),
+    "article": Facet("article_id", "article"),
+    "event": Facet("event_id", "event"),
+    "about": Facet("entity_id", "entity", StatementAbout, "statement_id"),
+}
+EVENT_FACETS = {
+    "type": Facet("type"),
+    "status": Facet("status"),
+    "location": Facet("location_id", "entity"),
+    "participant": Facet("entity_id", "entity", EventParticipant, "event_id"),
+    "article": Facet("article_id", "article", EventEvidence, "event_id"),
+}
+ARTICLE_FACETS = {
+    "language": Facet("language"),
+    "outlet": Facet("outlet_id", "entity"),
+    "entity": Facet("entity_id", "entity", Mention, "article_id"),
+}
+ENTITY_FACETS = {
+    "type": Facet("type"),
+    "article": Facet("article_id", "article", Mention, "entity_id"),
+}
+
+_LABELS = {
+    "entity": (Entity, Entity.name),
+    "article": (Article, Article.title),
+    "event": (Event, Event.title),
+}
+
+
+def facet_counts(
+    session: Session, filtered: Select[Any], facet: Facet, *, size: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The ``size`` most frequent values with their counts, and the count of the items left out."""
+    matching = filtered.subquery()
+    if facet.many_valued:
+        value = getattr(facet.link, facet.column)
+        owner = getattr(facet.link, facet.owner)
+        stmt = (
+            select(value, func.count(distinct(owner))).where(owner.in_(select(matching.c.id))).group_by(value)
+        )
+    else:
+        value = matching.c[facet.column]
+        stmt = select(value, func.count()).group_by(value)
+    rows = sorted(session.execute(stmt).all(), key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+    shown, hidden = rows[:size], rows[size:]
+    labels: dict[str, str] = {}
+    if facet.label:
+        model, name = _LABELS[facet.label]
+        wanted = [v for v, _ in shown if v is not None]
+        labels = (
+            dict(session.execute(select(model.id, name).where(model.id.in_(wanted))).all()) if wanted else {}
+        )
+    values = [{"value": v, "label": labels.get(v) if facet.label else v, "count": n} for v, n in shown]
+    return values, sum(n for _, n in hidden)

@@ -1,0 +1,147 @@
+"""Full-text search: the q= filter of every list and the ranked /v1/search.
+
+Queries are parsed and stemmed in Python (api.search_text) exactly as documents were when
+indexed; SQLite matches them with FTS5, PostgreSQL with a tsvector/GIN index.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Select, cast, func, literal_column, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
+from sqlalchemy.orm import Session
+
+from api.models import Article, Entity, EntityAlias, Event, SearchDocument, Statement
+from api.problems import ClientError
+from api.queries.overview import dataset_state
+from api.queries.paging import Page, SortKey, paginate
+from api.queries.shapes import article_summary, entity_summary, event_summary, statement_summary
+from api.search_text import (
+    Clause,
+    Phrase,
+    QueryError,
+    fts5_expression,
+    highlight,
+    parse_query,
+    terms,
+    tsquery_expression,
+    with_variants,
+)
+
+_FTS = table("search_fts")
+_TSV = literal_column("search_documents.tsv", TSVECTOR)
+SUMMARIES: dict[str, tuple[Any, Any]] = {
+    "article": (Article, article_summary),
+    "entity": (Entity, entity_summary),
+    "statement": (Statement, statement_summary),
+    "event": (Event, event_summary),
+}
+_variants_cache: dict[tuple[str, int], dict[str, list[Phrase]]] = {}
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def spelling_variants(session: Session) -> dict[str, list[Phrase]]:
+    """For each one-word spelling of an entity, the stems of all its spellings (cached per version)."""
+    state = dataset_state(session)
+    key = (str(session.get_bind().url), state.version if state else 0)
+    if key not in _variants_cache:
+        spellings: dict[str, set[Phrase]] = defaultdict(set)
+        for entity_id, alias in session.execute(select(EntityAlias.entity_id, EntityAlias.alias)):
+            phrase = tuple(terms(alias))
+            if phrase:
+                spellings[entity_id].add(phrase)
+        variants: dict[str, list[Phrase]] = defaultdict(list)
+        for phrases in spellings.values():
+            for phrase in phrases:
+                if len(phrase) == 1:
+                    variants[phrase[0]].extend(sorted(phrases))
+        _variants_cache.clear()
+        _variants_cache[key] = dict(variants)
+    return _variants_cache[key]
+
+
+def parse(session: Session, q: str, parameter: str = "q") -> list[Clause]:
+    try:
+        clauses = parse_query(q)
+    except QueryError as exc:
+        raise ClientError(
+            400, f"Invalid request: parameter '{parameter}': {exc}.", errors={parameter: [f"{exc}."]}
+        ) from None
+    return with_variants(clauses, spelling_variants(session))
+
+
+def _matches(
+    session: Session, clauses: list[Clause]
+) -> tuple[ColumnElement[bool], ColumnElement[float], bool]:
+    """The match condition, a score (lower is better) and whether the FTS table must be joined."""
+    if _dialect(session) == "postgresql":
+        query = func.to_tsquery(cast("simple", REGCONFIG), tsquery_expression(clauses))
+        return _TSV.op("@@")(query), -func.ts_rank(_TSV, query, type_=Float), False
+    condition = literal_column("search_fts").op("MATCH")(fts5_expression(clauses))
+    return condition, func.bm25(literal_column("search_fts"), type_=Float), True
+
+
+def matching_ids(session: Session, doc_type: str, clauses: list[Clause]) -> Select[Any]:
+    """Ids of the items of ``doc_type`` whose document matches every clause."""
+    condition, _score, join_fts = _matches(session, clauses)
+    stmt = select(SearchDocument.item_id).where(SearchDocument.doc_type == doc_type, condition)
+    if join_fts:
+        stmt = stmt.join(_FTS, literal_column("search_fts.rowid") == SearchDocument.id)
+    return stmt
+
+
+def search_filter(session: Session, doc_type: str, q: str, id_column: Any) -> ColumnElement[bool]:
+    return id_column.in_(matching_ids(session, doc_type, parse(session, q)))
+
+
+def search_documents(
+    session: Session, *, q: str, types: Sequence[str] | None, limit: int, cursor: str | None
+) -> tuple[Page, list[Clause]]:
+    """Documents matching ``q``, best first, one page at a time."""
+    clauses = parse(session, q)
+    condition, score, join_fts = _matches(session, clauses)
+    stmt = select(SearchDocument).where(condition)
+    if join_fts:
+        stmt = stmt.join(_FTS, literal_column("search_fts.rowid") == SearchDocument.id)
+    if types:
+        stmt = stmt.where(SearchDocument.doc_type.in_(types))
+    keys = [
+        (SortKey(score, "float"), False),
+        (SortKey(SearchDocument.doc_type), False),
+        (SortKey(SearchDocument.item_id), False),
+    ]
+    page = paginate(session, stmt, keys=keys, sort="relevance", limit=limit, cursor=cursor)
+    return page, clauses
+
+
+def search_hits(session: Session, page: Page, clauses: list[Clause]) -> list[dict[str, Any]]:
+    """Hits with score, snippet and the summary of each item (one query per item type)."""
+    documents: list[SearchDocument] = page.items
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for document in documents:
+        by_type[document.doc_type].append(document.item_id)
+    summaries: dict[tuple[str, str], dict[str, Any]] = {}
+    for doc_type, ids in by_type.items():
+        model, summarise = SUMMARIES[doc_type]
+        for row in session.scalars(select(model).where(model.id.in_(ids))):
+            summaries[(doc_type, row.id)] = summarise(row)
+    hits = []
+    for document, keys in zip(documents, page.sort_values, strict=True):
+        text, matches = highlight(document.content, clauses)
+        hits.append(
+            {
+                "type": document.doc_type,
+                "id": document.item_id,
+                "score": round(-keys[0], 6),
+                "snippet": text,
+                "matches": matches,
+                "item": summaries.get((document.doc_type, document.item_id)),
+            }
+        )
+    return hits

@@ -1,0 +1,67 @@
+"""GET /v1/export: the whole dataset as NDJSON, streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from sqlalchemy.orm import Session
+
+from api.db import get_session
+from api.queries.articles import mentions_by_article
+from api.smorest import Blueprint
+from api.views.exports import EXPORT_PAGE, every_item, stream
+from api.views.resources import COLLECTIONS
+
+blp = Blueprint("export", __name__, url_prefix="/v1", description="Bulk export of the whole dataset.")
+
+
+def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def dataset_lines(session: Session) -> Iterator[dict[str, Any]]:
+    """Every live item of every collection, as its list item plus ``type``; articles carry their mentions."""
+    for collection in COLLECTIONS:
+        items = every_item(collection.list_items, session, {}, "id")
+        for chunk in _chunks(items, EXPORT_PAGE):
+            mentions = (
+                mentions_by_article(session, [i["id"] for i in chunk])
+                if collection.name == "articles"
+                else {}
+            )
+            for item in chunk:
+                line = {"type": collection.singular, **item}
+                if collection.name == "articles":
+                    line["mentions"] = mentions.get(item["id"], [])
+                yield line
+
+
+@blp.route("/export")
+class Export(MethodView):
+    @blp.doc(
+        operationId="exportDataset",
+        summary="The whole dataset as NDJSON",
+        description=(
+            "One JSON object per line: every article, entity, statement and event (in that order, each by "
+            "id), shaped as in the lists, with a `type` field; article lines also carry their `mentions`. "
+            "The number of lines is the sum of the four collection counts of `GET /v1`."
+        ),
+        responses={
+            "200": {
+                "description": "NDJSON stream",
+                "content": {
+                    "application/x-ndjson": {
+                        "schema": {"type": "string"},
+                        "example": '{"type": "entity", "id": "sergei-shoigu", "name": "Sergei Shoigu"}\n',
+                    }
+                },
+            }
+        },
+    )
+    def get(self) -> Response:
+        return stream("ndjson", dataset_lines(get_session()), columns=[], filename="veille-dataset")

@@ -1,0 +1,42 @@
+"""GET /v1/search: every collection at once, ranked, with highlighted snippets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from api.db import get_session
+from api.queries.paging import Page
+from api.queries.search import search_documents, search_hits
+from api.smorest import Blueprint
+from api.views.collections import LINK_HEADER
+from api.views.listing import list_response
+from schemas.search import SearchArgsSchema, SearchPageSchema
+
+blp = Blueprint("search", __name__, url_prefix="/v1", description="Full-text search across collections.")
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @blp.doc(
+        operationId="search",
+        summary="Search articles, entities, statements and events",
+        description=(
+            "Ranked hits across every collection (or those given in `type`), best first, each with an "
+            "HTML-escaped snippet where matching words are wrapped in `<mark>`, the offsets of every "
+            "match and a summary of the item. Words are stemmed (French), accents, case and apostrophes "
+            'ignored; `"…"` searches a phrase, `word*` a prefix. A malformed query is a 400.'
+        ),
+    )
+    @blp.arguments(SearchArgsSchema, location="query", as_kwargs=False)
+    @blp.response(200, SearchPageSchema, headers=LINK_HEADER)
+    def get(self, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        session = get_session()
+        page, clauses = search_documents(
+            session, q=args["q"], types=args.get("type"), limit=args["limit"], cursor=args.get("cursor")
+        )
+        hits = search_hits(session, page, clauses)
+        return list_response(
+            Page(items=hits, count=page.count, next_cursor=page.next_cursor, limit=page.limit)
+        )
