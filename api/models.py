@@ -42,6 +42,8 @@ class Entity(Timestamps, Base):
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+    # accent-, case-, apostrophe- and dash-folded name, for matching names (api.text.fold)
+    name_normalized: Mapped[str] = mapped_column(String(300), index=True)
     type: Mapped[str] = mapped_column(String(40), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     wikidata: Mapped[str | None] = mapped_column(String(20))
@@ -209,3 +211,16 @@ class SearchDocument(Base):
     item_id: Mapped[str] = mapped_column(String(160))
     content: Mapped[str] = mapped_column(Text)
     terms: Mapped[str] = mapped_column(Text)
+
+
+class ApiKey(Base):
+    """A curator's key: only a SHA-256 of the secret is kept, with its scopes."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # public part of the key
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(100))  # space-separated: read write admin
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

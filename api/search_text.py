@@ -20,10 +20,11 @@ from functools import lru_cache
 import snowballstemmer
 
 from api.text import fold
+from schemas.common import QUERY_PATTERN
 
 WORD = re.compile(r"[^\W_]+")
-_QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
-MAX_QUERY_TERMS = 32
+_QUERY_PART = re.compile(r'"([^"]*)"|([^\s"]+)')
+QUERY_SYNTAX = re.compile(QUERY_PATTERN)
 
 _stemmer = snowballstemmer.stemmer("french")
 
@@ -59,30 +60,29 @@ class Clause:
 
 
 def parse_query(query: str) -> list[Clause]:
-    """Clauses that must all match; raises :class:`QueryError` on a malformed query."""
-    if query.count('"') % 2:
-        raise QueryError("unbalanced double quote")
+    """Clauses that must all match; raises :class:`QueryError` when the syntax is broken.
+
+    A query with no searchable word (only punctuation, an empty phrase) parses to no
+    clause and matches nothing.
+    """
+    if not QUERY_SYNTAX.match(query):
+        raise QueryError("double quotes must come in pairs, and * may only end a word (nucl*)")
     clauses: list[Clause] = []
-    for phrase, word in _QUERY_PART.findall(query):
-        if phrase or (not word and phrase == ""):
+    for match in _QUERY_PART.finditer(query):
+        phrase, token = match.groups()
+        if phrase is not None:
             stems = tuple(terms(phrase))
-            if not stems:
-                raise QueryError("empty phrase")
-            clauses.append(Clause((stems,)))
+            if stems:
+                clauses.append(Clause((stems,)))
             continue
-        if word.endswith("*"):
-            words = WORD.findall(fold(word[:-1]))
-            if len(words) != 1 or "*" in word[:-1]:
-                raise QueryError(f"a prefix query is one word followed by *, got {word!r}")
-            clauses.append(Clause(((words[0],),), prefix=True))
+        if token.endswith("*"):
+            words = WORD.findall(fold(token[:-1]))
+            clauses.extend(Clause(((stem(w),),)) for w in words[:-1])
+            if words:
+                # the index holds stems: "armes*" must find "arme" (and "armement")
+                clauses.append(Clause(((stem(words[-1]),),), prefix=True))
             continue
-        if "*" in word:
-            raise QueryError(f"* is only allowed at the end of a word, got {word!r}")
-        clauses.extend(Clause(((s,),)) for s in terms(word))
-    if not clauses:
-        raise QueryError("the query has no word to search for")
-    if sum(len(c.first) for c in clauses) > MAX_QUERY_TERMS:
-        raise QueryError(f"at most {MAX_QUERY_TERMS} words")
+        clauses.extend(Clause(((s,),)) for s in terms(token))
     return clauses
 
 
@@ -120,16 +120,27 @@ def tsquery_expression(clauses: list[Clause]) -> str:
     return " & ".join(parts)
 
 
+def _hits(words: list[tuple[int, int, str, str]], clauses: list[Clause]) -> set[int]:
+    """Indexes of the words that match: whole phrases, single words, or prefixes."""
+    hits: set[int] = set()
+    stems = [w[3] for w in words]
+    for clause in clauses:
+        if clause.prefix:
+            hits.update(i for i, w in enumerate(words) if w[2].startswith(clause.first[0]))
+            continue
+        for phrase in clause.alternatives:
+            size = len(phrase)
+            for i in range(len(stems) - size + 1):
+                if tuple(stems[i : i + size]) == phrase:
+                    hits.update(range(i, i + size))
+    return hits
+
+
 def highlight(text: str, clauses: list[Clause], *, context_words: int = 12) -> tuple[str, list[list[int]]]:
     """An HTML-escaped snippet with ``<mark>`` around matching words, and every match's offsets."""
-    words = [(m.start(), m.end(), stem(fold(m.group()))) for m in WORD.finditer(text)]
-    wanted = {s for c in clauses if not c.prefix for phrase in c.alternatives for s in phrase}
-    prefixes = tuple(c.first[0] for c in clauses if c.prefix)
-    hits = [
-        i
-        for i, (start, end, word_stem) in enumerate(words)
-        if word_stem in wanted or (prefixes and fold(text[start:end]).startswith(prefixes))
-    ]
+    words = [(m.start(), m.end(), fold(m.group()), "") for m in WORD.finditer(text)]
+    words = [(start, end, folded, stem(folded)) for start, end, folded, _ in words]
+    hits = sorted(_hits(words, clauses))
     matches = [[words[i][0], words[i][1]] for i in hits]
     if not words:
         return "", matches
@@ -146,5 +157,4 @@ def highlight(text: str, clauses: list[Clause], *, context_words: int = 12) -> t
             pieces.append(f"<mark>{html.escape(text[w_start:w_end])}</mark>")
             cursor = w_end
     pieces.append(html.escape(text[cursor:end]))
-    snippet = ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
-    return snippet, matches
+    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else ""), matches

@@ -215,6 +215,7 @@ def _read_entities(path: Path, check: _Checker, rows: SeedRows) -> dict[str, str
             {
                 "id": entity_id,
                 "name": item["name"],
+                "name_normalized": fold(item["name"]),
                 "type": item["type"],
                 "description": item.get("description"),
                 "wikidata": item.get("wikidata"),

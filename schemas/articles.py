@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from schemas.common import (
+    MAX_REPEATS,
     EntitySummarySchema,
     EventSummarySchema,
     Expandable,
@@ -110,6 +111,7 @@ class _ArticleListArgsSchema(ListArgsSchema):
     outlet = id_list("Only articles published by this outlet (entity id).", "zerohedge")
     language = fields.List(
         fields.String(validate=validate.Length(min=2, max=10)),
+        validate=validate.Length(max=MAX_REPEATS),
         metadata=doc("Only articles in this language. Repeat to match any of several.", ["fr"]),
     )
     entity = id_list("Only articles that mention this entity.", "sergei-shoigu")

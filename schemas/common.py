@@ -204,10 +204,14 @@ class ProblemSchema(Schema):
     )
 
 
+MAX_REPEATS = 50
+
+
 def id_list(description: str, example: str) -> fields.List:
     """A repeatable id filter: repeating the parameter means OR."""
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=ID_LENGTH)),
+        validate=validate.Length(max=MAX_REPEATS),
         metadata=doc(description + " Repeat the parameter to match any of several values.", [example]),
     )
 
@@ -216,6 +220,7 @@ def name_list(description: str, example: str) -> fields.List:
     """A repeatable filter by entity name: any spelling, accents, case and apostrophes ignored."""
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=300)),
+        validate=validate.Length(max=MAX_REPEATS),
         metadata=doc(
             description + " Matches an entity when the value is one of its spellings (aliases) or its "
             "canonical name, ignoring accents, case and apostrophes. Repeat to match any of several.",
@@ -227,12 +232,19 @@ def name_list(description: str, example: str) -> fields.List:
 def choice_list(description: str, choices: tuple[str, ...]) -> fields.List:
     return fields.List(
         fields.String(validate=validate.OneOf(choices)),
+        validate=validate.Length(max=MAX_REPEATS),
         metadata=doc(description + " Repeat the parameter to match any of several values.", [choices[0]]),
     )
 
 
 _DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
-_ASCII_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+# YYYY, YYYY-MM or YYYY-MM-DD with real months and day numbers (the calendar check below
+# also refuses 29 February of a common year); published in the OpenAPI document as a pattern
+DATE_PATTERN = (
+    r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})(-(0[1-9]|1[0-2])|-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|-(0[469]|11)-(0[1-9]|[12][0-9]|30)|-02-(0[1-9]|1[0-9]|2[0-9]))?$"
+)
+_ASCII_DATE = re.compile(DATE_PATTERN)
 
 
 def _calendar_date(value: str) -> None:
@@ -247,7 +259,13 @@ def _calendar_date(value: str) -> None:
 
 
 def date_bound(description: str, example: str) -> fields.String:
-    return fields.String(validate=_calendar_date, metadata=doc(description, example))
+    return fields.String(
+        validate=_calendar_date, metadata={**doc(description, example), "pattern": DATE_PATTERN}
+    )
+
+
+# the search syntax: double quotes in pairs, * only at the end of a word (checked by the server)
+QUERY_PATTERN = r'^([^"*]|"[^"*]*"|[^\s"*]\*(\s|$))*$'
 
 
 class CommaList(fields.String):
@@ -270,9 +288,13 @@ class CommaList(fields.String):
 
 def comma_list(choices: tuple[str, ...], description: str) -> CommaList:
     example = ",".join(choices[:2])
+    name = "(" + "|".join(re.escape(c) for c in choices) + ")"
     return CommaList(
         choices,
-        metadata=doc(f"{description} Comma-separated, from: {', '.join(choices)}.", example),
+        metadata={
+            **doc(f"{description} Comma-separated, from: {', '.join(choices)}.", example),
+            "pattern": f"^{name}(,{name})*$",
+        },
     )
 
 
@@ -315,6 +337,10 @@ def with_output_args(
     return type(name, (filters,), {**arguments, "__doc__": filters.__doc__})
 
 
+class NoArgumentsSchema(Schema):
+    """This operation takes no query parameter (any given is a 400)."""
+
+
 class ListArgsSchema(Schema):
     """Paging and sorting arguments shared by every list."""
 
@@ -325,7 +351,8 @@ class ListArgsSchema(Schema):
     )
     q = fields.String(
         validate=validate.Length(min=1, max=500),
-        metadata=doc(
+        metadata={"pattern": QUERY_PATTERN}
+        | doc(
             "Full-text search, French-aware and accent-insensitive: words (all must match), "
             '"a phrase", prefix*. A known spelling of an entity also matches its other spellings.',
             "nucleaire",

@@ -16,7 +16,7 @@ class RelationArgsSchema(Schema):
     type = choice_list("Only related entities of this type.", ENTITY_TYPES)
     min_total = fields.Integer(
         load_default=1,
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=1_000_000_000),
         metadata=doc("Only related entities with at least this many links in all (`counts.total`).", 2),
     )
     limit = fields.Integer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.common import ListArgsSchema, Schema, doc, page_schema
+from schemas.common import MAX_REPEATS, QUERY_PATTERN, ListArgsSchema, Schema, doc, page_schema
 from schemas.vocabulary import ENTITY_TYPES
 
 DOC_TYPES = ("article", "entity", "statement", "event")
@@ -16,7 +16,8 @@ class SearchArgsSchema(ListArgsSchema):
     q = fields.String(
         required=True,
         validate=validate.Length(min=1, max=500),
-        metadata=doc(
+        metadata={"pattern": QUERY_PATTERN}
+        | doc(
             'Words (all must match), "a phrase", prefix*. French stemming, accents, case and '
             "apostrophes ignored; a known spelling of an entity also matches its other spellings.",
             '"armes nucléaires" Choigou',
@@ -24,6 +25,7 @@ class SearchArgsSchema(ListArgsSchema):
     )
     type = fields.List(
         fields.String(validate=validate.OneOf(DOC_TYPES)),
+        validate=validate.Length(max=MAX_REPEATS),
         metadata=doc("Only hits of this type. Repeat to match any of several.", ["statement"]),
     )
 
@@ -71,6 +73,7 @@ class ResolveArgsSchema(Schema):
     )
     type = fields.List(
         fields.String(validate=validate.OneOf(ENTITY_TYPES)),
+        validate=validate.Length(max=MAX_REPEATS),
         metadata=doc("Only entities of this type. Repeat to match any of several.", ["person"]),
     )
     limit = fields.Integer(

@@ -339,3 +339,8 @@ def test_a_single_valued_parameter_given_twice_is_a_400(
 ) -> None:
     params = [(parameter, "1"), (parameter, "2")]
     assert_bad_parameter(get_relations(client, most_related(relations)[0], params), parameter)
+
+
+def test_a_min_total_beyond_any_count_is_a_400_not_an_overflow(client: FlaskClient) -> None:
+    response = client.get("/v1/entities/belarus/relations?min_total=152580894220367101952")
+    assert_bad_parameter(response, "min_total")

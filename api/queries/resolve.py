@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.models import Entity, EntityAlias
@@ -37,7 +37,7 @@ def entity_ids_named(session: Session, names: Sequence[str]) -> list[str]:
             Entity.deleted_at.is_(None),
             or_(
                 Entity.id.in_(select(EntityAlias.entity_id).where(EntityAlias.normalized.in_(folded))),
-                func.lower(Entity.name).in_({n.lower() for n in names}),
+                Entity.name_normalized.in_(folded),
             ),
         )
         .order_by(Entity.id)
@@ -49,9 +49,17 @@ def resolve_name(
     session: Session, *, name: str, types: Sequence[str] | None, limit: int
 ) -> list[dict[str, Any]]:
     query = fold(name)
-    fragments = {word[:3] for word in query.split() if len(word) >= 3} or {query}
+    # any shared three-letter run makes a candidate, so a typo anywhere still finds its entity
+    fragments = {w[i : i + 3] for w in query.split() for i in range(max(1, len(w) - 2))} or {query}
     stmt = (
-        select(EntityAlias.entity_id, EntityAlias.alias, EntityAlias.normalized, Entity.name, Entity.type)
+        select(
+            EntityAlias.entity_id,
+            EntityAlias.alias,
+            EntityAlias.normalized,
+            Entity.name,
+            Entity.name_normalized,
+            Entity.type,
+        )
         .join(Entity, Entity.id == EntityAlias.entity_id)
         .where(
             Entity.deleted_at.is_(None),
@@ -62,8 +70,9 @@ def resolve_name(
     if types:
         stmt = stmt.where(Entity.type.in_(types))
     best: dict[str, dict[str, Any]] = {}
-    for entity_id, alias, normalized, entity_name, entity_type in session.execute(stmt):
-        score = max(_score(query, normalized), _score(query, fold(entity_name)))
+    for entity_id, alias, normalized, entity_name, name_normalized, entity_type in session.execute(stmt):
+        alias_score, name_score = _score(query, normalized), _score(query, name_normalized)
+        score, matched = (alias_score, alias) if alias_score >= name_score else (name_score, entity_name)
         current = best.get(entity_id)
         if current is None or score > current["score"]:
             best[entity_id] = {
@@ -72,7 +81,7 @@ def resolve_name(
                 "type": entity_type,
                 "score": score,
                 "match": score >= MATCH_THRESHOLD,
-                "matched_alias": alias,
+                "matched_alias": matched,
             }
     ranked = sorted(
         (c for c in best.values() if c["score"] >= MIN_SCORE), key=lambda c: (-c["score"], c["id"])

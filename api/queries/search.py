@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, cast, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Float, Select, cast, false, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.orm import Session
 
@@ -82,7 +82,8 @@ def _matches(
     """The match condition, a score (lower is better) and whether the FTS table must be joined."""
     if _dialect(session) == "postgresql":
         query = func.to_tsquery(cast("simple", REGCONFIG), tsquery_expression(clauses))
-        return _TSV.op("@@")(query), -func.ts_rank(_TSV, query, type_=Float), False
+        # ts_rank is a 4-byte real: as double precision, the value a cursor carries compares equal
+        return _TSV.op("@@")(query), -cast(func.ts_rank(_TSV, query), Float(53)), False
     condition = literal_column("search_fts").op("MATCH")(fts5_expression(clauses))
     return condition, func.bm25(literal_column("search_fts"), type_=Float), True
 
@@ -97,7 +98,10 @@ def matching_ids(session: Session, doc_type: str, clauses: list[Clause]) -> Sele
 
 
 def search_filter(session: Session, doc_type: str, q: str, id_column: Any) -> ColumnElement[bool]:
-    return id_column.in_(matching_ids(session, doc_type, parse(session, q)))
+    clauses = parse(session, q)
+    if not clauses:  # nothing searchable in q: nothing matches
+        return false()
+    return id_column.in_(matching_ids(session, doc_type, clauses))
 
 
 def search_documents(
@@ -105,6 +109,8 @@ def search_documents(
 ) -> tuple[Page, list[Clause]]:
     """Documents matching ``q``, best first, one page at a time."""
     clauses = parse(session, q)
+    if not clauses:
+        return Page(items=[], count=0, next_cursor=None, limit=limit), clauses
     condition, score, join_fts = _matches(session, clauses)
     stmt = select(SearchDocument).where(condition)
     if join_fts:

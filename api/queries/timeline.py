@@ -104,12 +104,8 @@ def _requested_range(filters: dict[str, Any]) -> tuple[date, date] | None:
     if not (filters.get("date_from") and filters.get("date_to")):
         return None
     first, last = bounds(filters["date_from"])[0], bounds(filters["date_to"])[1]
-    if first > last:
-        message = f"Must not end before date_from ({filters['date_from']}) begins."
-        raise ClientError(
-            400, f"Invalid request: parameter 'date_to': {message}", errors={"date_to": [message]}
-        )
-    return first, last
+    # a range that ends before it begins matches nothing, as in the lists
+    return (first, last) if first <= last else None
 
 
 def _check_bucket_count(first: date, last: date, interval: str) -> None:
@@ -127,13 +123,16 @@ def _check_bucket_count(first: date, last: date, interval: str) -> None:
 def timeline(session: Session, *, interval: str, filters: dict[str, Any]) -> dict[str, Any]:
     """Counts per ``interval`` bucket, zero-filled, with what cannot be placed in a bucket.
 
+    Buckets cover ``date_from``..``date_to`` when both are given and that makes at most
+    ``MAX_BUCKETS`` buckets, otherwise the span of the matching data.
+
     An item is counted in the bucket that contains its whole date interval; an item whose
     date is less precise than the buckets (a month with ``interval=week``) is listed under
     ``imprecise`` instead, and an undated statement under ``undated``.
     """
     requested = _requested_range(filters)
-    if requested:
-        _check_bucket_count(*requested, interval)
+    if requested and bucket_count(*requested, interval) > MAX_BUCKETS:
+        requested = None  # too wide to zero-fill: fall back to the span of the data in it
     items = timeline_items(session, filters=filters)
     counts: dict[date, dict[str, int]] = {}
     imprecise: dict[str, list[DatedItem]] = {series: [] for series in SERIES}

@@ -15,6 +15,7 @@ from api.queries.articles import mentions_by_article
 from api.smorest import Blueprint
 from api.views.exports import EXPORT_PAGE, every_item, stream
 from api.views.resources import COLLECTIONS
+from schemas.common import NoArgumentsSchema
 
 blp = Blueprint("export", __name__, url_prefix="/v1", description="Bulk export of the whole dataset.")
 
@@ -35,10 +36,8 @@ def dataset_lines(session: Session) -> Iterator[dict[str, Any]]:
                 else {}
             )
             for item in chunk:
-                line = {"type": collection.singular, **item}
-                if collection.name == "articles":
-                    line["mentions"] = mentions.get(item["id"], [])
-                yield line
+                extra = {"mentions": mentions.get(item["id"], [])} if collection.name == "articles" else {}
+                yield {"type": collection.singular, "data": {**item, **extra}}
 
 
 @blp.route("/export")
@@ -47,9 +46,10 @@ class Export(MethodView):
         operationId="exportDataset",
         summary="The whole dataset as NDJSON",
         description=(
-            "One JSON object per line: every article, entity, statement and event (in that order, each by "
-            "id), shaped as in the lists, with a `type` field; article lines also carry their `mentions`. "
-            "The number of lines is the sum of the four collection counts of `GET /v1`."
+            'One JSON object per line, `{"type": "article"|"entity"|"statement"|"event", "data": {…}}`: '
+            "every live item of the four collections (in that order, each by id), `data` shaped as in the "
+            "lists; articles also carry their `mentions`. The number of lines is the sum of the four "
+            "collection counts of `GET /v1`. Takes no parameter."
         ),
         responses={
             "200": {
@@ -57,11 +57,15 @@ class Export(MethodView):
                 "content": {
                     "application/x-ndjson": {
                         "schema": {"type": "string"},
-                        "example": '{"type": "entity", "id": "sergei-shoigu", "name": "Sergei Shoigu"}\n',
+                        "example": '{"type": "entity", "data": {"id": "sergei-shoigu", "name": "Sergei Shoigu"}}\n',
                     }
                 },
             }
         },
     )
-    def get(self) -> Response:
-        return stream("ndjson", dataset_lines(get_session()), columns=[], filename="veille-dataset")
+    @blp.arguments(NoArgumentsSchema, location="query", as_kwargs=False)
+    def get(self, _args: dict[str, Any]) -> Response:
+        session = get_session()
+        return stream(
+            "ndjson", dataset_lines(session), session=session, columns=[], filename="veille-dataset"
+        )

@@ -64,8 +64,13 @@ class Collection:
     facets: dict[str, Facet] = field(default_factory=dict)
 
 
-def _facet_url(name: str, value: Any) -> str | None:
-    if value is None:
+def _facet_url(name: str, value: Any, many_valued: bool) -> str | None:
+    """This list filtered on the value instead of the facet's current filter values.
+
+    Repeating a parameter means OR, so a many-valued facet already filtered by its own
+    parameter (``about=belarus&facets=about``: statements about Belarus *and* X) has no URL.
+    """
+    if value is None or (many_valued and name in request.args):
         return None
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("cursor", "facets", name)]
     pairs.append((name, value))
@@ -80,7 +85,10 @@ def facets_meta(
     for name in names:
         values, other = facet_counts(session, filtered, collection.facets[name], size=size)
         meta[name] = {
-            "values": [{**v, "url": _facet_url(name, v["value"])} for v in values],
+            "values": [
+                {**v, "url": _facet_url(name, v["value"], collection.facets[name].many_valued)}
+                for v in values
+            ],
             "other": other,
         }
     return meta
@@ -93,10 +101,11 @@ def list_view(collection: Collection, args: dict[str, Any]) -> Response:
     fields = shaping.get("fields")
     fmt = negotiated_format(shaping.get("format"))
     if fmt != "json":
-        items = every_item(collection.list_items, session, filters, paging["sort"])
+        items = every_item(collection.list_items, session, filters, paging["sort"], paging["cursor"])
         return stream(
             fmt,
             (select_fields(shape(item), fields) for item in items),
+            session=session,
             columns=csv_columns(collection.list_schema, fields),
             filename=collection.name,
         )

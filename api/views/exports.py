@@ -3,7 +3,7 @@
 CSV flattening: a nested object becomes one column per field, named ``parent.child``
 (``said_on.value``, ``counts.mentions``); a list of ids is one column with the ids joined
 by ``|``; a list of objects (aliases, participants, evidence) and an expanded object are
-one column holding JSON. Columns follow the documented field order.
+one column holding JSON (``[]`` when empty). Columns follow the documented field order.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
@@ -34,59 +35,87 @@ def negotiated_format(explicit: str | None) -> str:
 
 
 def every_item(
-    list_items: Callable[..., Page], session: Session, filters: dict[str, Any], sort: str
+    list_items: Callable[..., Page],
+    session: Session,
+    filters: dict[str, Any],
+    sort: str,
+    cursor: str | None = None,
 ) -> Iterator[Any]:
-    """Every matching item, following cursors (no count query per page)."""
-    cursor = None
-    while True:
-        page = list_items(
-            session, filters=filters, sort=sort, limit=EXPORT_PAGE, cursor=cursor, with_count=False
+    """Every matching item after ``cursor`` (all when None), following cursors (no counts).
+
+    The first page is read now, so a bad request (a bad cursor, a malformed q) fails with a
+    problem+json before the response starts.
+    """
+
+    def page(after: str | None) -> Page:
+        return list_items(
+            session, filters=filters, sort=sort, limit=EXPORT_PAGE, cursor=after, with_count=False
         )
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+
+    def items(current: Page) -> Iterator[Any]:
+        while True:
+            yield from current.items
+            if current.next_cursor is None:
+                return
+            current = page(current.next_cursor)
+
+    return items(page(cursor))
 
 
-def csv_columns(schema: type[ma.Schema], only: list[str] | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Column:
+    name: str  # "said_on.value" for a field of a nested object
+    json: bool  # a list of objects: always JSON text, "[]" when empty
+
+
+def csv_columns(schema: type[ma.Schema], only: list[str] | None = None) -> list[Column]:
     columns = []
     for name, field in schema().fields.items():
         if only and name != "id" and name not in only:
             continue
         nested = getattr(field, "nested", None)
         if isinstance(field, ma.fields.Nested) and not field.many and isinstance(nested, type):
-            columns.extend(f"{name}.{child}" for child in nested().fields)
+            columns.extend(Column(f"{name}.{child}", False) for child in nested().fields)
         else:
-            columns.append(name)
+            inner = getattr(field, "inner", None)
+            columns.append(
+                Column(name, isinstance(field, ma.fields.List) and isinstance(inner, ma.fields.Nested))
+            )
     return columns
 
 
-def _cell(value: Any) -> str:
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=OPTIONS).decode()
+
+
+def _cell(value: Any, as_json: bool) -> str:
+    if as_json:
+        return _json(value if value is not None else [])
     if value is None:
         return ""
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "|".join(value)
     if isinstance(value, str):
         return value
-    # numbers, booleans, timestamps, objects and lists of objects: their JSON text
-    return orjson.dumps(value, option=OPTIONS).decode().strip('"')
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "|".join(value)
+    # numbers, booleans, timestamps, expanded objects: their JSON text (timestamps unquoted)
+    return _json(value).strip('"')
 
 
-def flatten(item: dict[str, Any], columns: list[str]) -> list[str]:
+def flatten(item: dict[str, Any], columns: list[Column]) -> list[str]:
     row = []
     for column in columns:
-        parent, _, child = column.partition(".")
+        parent, _, child = column.name.partition(".")
         value = item.get(parent)
         if child:
             value = value.get(child) if isinstance(value, dict) else None
-        row.append(_cell(value))
+        row.append(_cell(value, column.json))
     return row
 
 
-def _csv_chunks(items: Iterable[dict[str, Any]], columns: list[str]) -> Iterator[str]:
+def _csv_chunks(items: Iterable[dict[str, Any]], columns: list[Column]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([c.name for c in columns])
     for index, item in enumerate(items, 1):
         writer.writerow(flatten(item, columns))
         if index % EXPORT_PAGE == 0:
@@ -101,8 +130,19 @@ def _ndjson_lines(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
         yield orjson.dumps(item, option=OPTIONS | orjson.OPT_APPEND_NEWLINE)
 
 
-def stream(fmt: str, items: Iterable[dict[str, Any]], *, columns: list[str], filename: str) -> Response:
-    body = _csv_chunks(items, columns) if fmt == "csv" else _ndjson_lines(items)
+def _closing(chunks: Iterable[Any], session: Session) -> Iterator[Any]:
+    """The stream runs after the request's teardown has closed ``session`` once; reading
+    more pages checks a connection out again, which is given back when the stream ends."""
+    try:
+        yield from chunks
+    finally:
+        session.close()
+
+
+def stream(
+    fmt: str, items: Iterable[dict[str, Any]], *, session: Session, columns: list[Column], filename: str
+) -> Response:
+    body = _closing(_csv_chunks(items, columns) if fmt == "csv" else _ndjson_lines(items), session)
     content_type = MIMETYPES[fmt] + "; charset=utf-8"
     response = Response(stream_with_context(body), content_type=content_type)
     extension = "csv" if fmt == "csv" else "ndjson"
