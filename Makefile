@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := api
 
-.PHONY: install run serve migrate seed test lint format openapi clean
+.PHONY: install run serve migrate seed test lint format openapi clean load fuzz extract-score
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,20 @@ format: install
 ## make openapi: regenerate the committed openapi.yaml from the code
 openapi: install
 	$(BIN)/flask openapi write --format yaml openapi.yaml
+
+## make load: 60 s of wrk at 64 connections on gunicorn over a fresh seeded SQLite
+## (LOAD_DURATION, LOAD_CONNECTIONS, LOAD_TIMEOUT)
+load: install
+	bash bench/load.sh
+
+## make fuzz: a longer schemathesis campaign than the test suite's (FUZZ_EXAMPLES, default 200)
+fuzz: install
+	SCHEMATHESIS_MAX_EXAMPLES=$${FUZZ_EXAMPLES:-200} SCHEMATHESIS_SEED=$${FUZZ_SEED:-$$RANDOM} \
+		$(BIN)/pytest -s tests/test_fuzz.py
+
+## make extract-score: score the extraction pipeline against the curated seeds
+extract-score: install
+	$(BIN)/python -m api.extract.scoring
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache veille.sqlite3 veille.sqlite3-*

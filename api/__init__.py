@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from flask import Flask, Response
+from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import cli, db, problems
+from api import (
+    auth,
+    cli,
+    db,
+    docs_assets,
+    http_caching,
+    observability,
+    problems,
+    rate_limits,
+    request_guards,
+    security_headers,
+)
 from api.config import settings_from_env
+from api.dataset_version import current_version
 from api.jsonio import OrjsonProvider
-from api.queries.overview import dataset_state
+from api.problems import DATABASE_UNAVAILABLE
 from api.smorest import Api
-from api.views import bulk, overview, resources, search, timeline
+from api.views import bulk, health, overview, resources, search, timeline
+
+EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "X-Dataset-Version",
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+]
 
 API_DESCRIPTION = """\
 Veille publishes a hand-verified dataset built from news articles: the **articles**
@@ -33,9 +59,9 @@ def _spec_settings() -> dict[str, Any]:
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "OPENAPI_SWAGGER_UI_URL": docs_assets.swagger_ui_url(),
         "OPENAPI_REDOC_PATH": "redoc",
-        "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
+        "OPENAPI_REDOC_URL": docs_assets.redoc_url(),
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": API_DESCRIPTION,
@@ -43,6 +69,11 @@ def _spec_settings() -> dict[str, Any]:
             },
         },
     }
+
+
+def _cors_origins(setting: str) -> str | list[str]:
+    """``*`` (any origin, answered with ``*``) or a comma-separated list of origins."""
+    return "*" if setting.strip() == "*" else [o.strip() for o in setting.split(",") if o.strip()]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -53,9 +84,33 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(_spec_settings())
     app.config.update(config or {})
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    # after_request hooks run in reverse order of registration: the access log sees the final status
+    observability.init_app(app)
+    request_guards.init_app(app)
     db.init_app(app)
     api = Api(app)
     problems.register_error_handlers(app)
+    auth.init_app(app)  # before the rate limiter: a valid key gets the keyed limit
+    rate_limits.init_app(app)
+    docs_assets.init_app(app)  # before http_caching: its hook then runs after, see docs_assets
+    http_caching.init_app(app)
+    security_headers.init_app(app)  # after http_caching: sees the page before a 304 empties it
+    CORS(
+        app,
+        resources={
+            r"/v1*": {"origins": app.config["CORS_ORIGINS"].split(",")},
+            r"/openapi.json": {"origins": "*"},
+        },
+        methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=3600,
+        send_wildcard=app.config["CORS_ORIGINS"].strip() == "*",
+    )
+    app.register_blueprint(health.blp)
     api.register_blueprint(overview.blp)
     for blueprint in resources.BLUEPRINTS.values():
         api.register_blueprint(blueprint)
@@ -67,8 +122,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def dataset_version_header(response: Response) -> Response:
         if response.status_code < 500:
-            state = dataset_state(db.get_session())
-            response.headers["X-Dataset-Version"] = str(state.version) if state else "0"
+            # when the database is down the body already says so: no version to tell
+            with suppress(*DATABASE_UNAVAILABLE):
+                response.headers["X-Dataset-Version"] = current_version()
         return response
 
     return app

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from api.api_keys import SCOPES, create_key, list_keys, revoke_key
 from api.config import PROJECT_ROOT
 from api.dataset_report import build_report, format_report
 from api.db import get_engine
@@ -92,7 +93,53 @@ def report_command(path: Path | None) -> None:
         sys.exit(1)
 
 
+@click.group("keys")
+def keys_group() -> None:
+    """Create, list and revoke API keys."""
+
+
+@keys_group.command("create")
+@click.option("--name", required=True, help="Who or what the key is for (unique).")
+@click.option(
+    "--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES), help="Repeat for several."
+)
+@with_appcontext
+def keys_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key and print it: it is shown this once and stored only as a hash."""
+    try:
+        with Session(get_engine()) as session, session.begin():
+            key = create_key(session, name=name, scopes=list(scopes))
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(key)
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """Names, scopes and state of every key (never the secrets)."""
+    with Session(get_engine()) as session:
+        for key in list_keys(session):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            click.echo(f"{key.name}\t{key.scopes}\t{state}\tcreated {key.created_at:%Y-%m-%d}")
+
+
+@keys_group.command("revoke")
+@click.option("--name", required=True)
+@with_appcontext
+def keys_revoke(name: str) -> None:
+    """Revoke a key: requests presenting it get 401 from now on."""
+    with Session(get_engine()) as session, session.begin():
+        revoked = revoke_key(session, name=name)
+    if not revoked:
+        click.echo(f"error: no active key named {name!r}", err=True)
+        sys.exit(1)
+    click.echo(f"revoked {name}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(dataset_group)
+    app.cli.add_command(keys_group)

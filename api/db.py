@@ -26,20 +26,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str, *, pool_size: int = 5, timeout_seconds: int = 5) -> Engine:
-    """An engine configured for the backend: pragmas on SQLite, pre-ping pool on PostgreSQL."""
+def make_engine(
+    url: str, *, pool_size: int = 5, timeout_seconds: int = 5, statement_timeout_ms: int = 15000
+) -> Engine:
+    """An engine configured for the backend: pragmas on SQLite, pre-ping pool on PostgreSQL.
+
+    ``timeout_seconds`` bounds how long a request waits for the database (connecting, a
+    pooled connection, a SQLite lock) before it fails with 503 instead of hanging.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": timeout_seconds})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(timeout_seconds * 1000))
         return engine
     return create_engine(
         url,
@@ -47,7 +56,10 @@ def make_engine(url: str, *, pool_size: int = 5, timeout_seconds: int = 5) -> En
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_timeout=timeout_seconds,
-        connect_args={"connect_timeout": timeout_seconds},
+        connect_args={
+            "connect_timeout": timeout_seconds,
+            "options": f"-c statement_timeout={int(statement_timeout_ms)}",
+        },
     )
 
 
@@ -56,6 +68,7 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_URL"],
         pool_size=app.config["DB_POOL_SIZE"],
         timeout_seconds=app.config["DB_TIMEOUT_SECONDS"],
+        statement_timeout_ms=app.config["DB_STATEMENT_TIMEOUT_MS"],
     )
     app.extensions["veille.engine"] = engine
     app.extensions["veille.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)

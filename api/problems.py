@@ -8,10 +8,13 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 PROBLEM_MIMETYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 log = logging.getLogger(__name__)
 
 
@@ -65,15 +68,18 @@ def register_error_handlers(app: Flask) -> None:
         title = HTTPStatus(error.status).phrase
         return problem_response(error.status, title, error.detail, errors=error.errors)
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(error: DBAPIError) -> Response:
-        log.warning("database unavailable: %s", error.__class__.__name__)
+    def database_unavailable(error: Exception) -> Response:
+        # unreachable, locked, read-only, pool exhausted, statement timeout: the client may retry
+        log.warning("database unavailable: %s: %s", error.__class__.__name__, str(error).splitlines()[0])
         return problem_from_http_exception(
             ServiceUnavailable(
-                description="The database is unreachable right now; try again shortly.",
-                retry_after=2,
+                description="The database is unavailable right now; try again shortly.",
+                retry_after=RETRY_AFTER_SECONDS,
             )
         )
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -84,7 +84,8 @@ def seeded_url(databases: Databases) -> str:
 
 @pytest.fixture(scope="session")
 def app(seeded_url: str) -> Iterator[Flask]:
-    application = create_app({"DATABASE_URL": seeded_url, "TESTING": True})
+    # rate limits have their own tests; here they would only throttle the suite
+    application = create_app({"DATABASE_URL": seeded_url, "TESTING": True, "RATELIMIT_ENABLED": False})
     yield application
     application.extensions["veille.engine"].dispose()
 

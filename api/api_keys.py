@@ -1,0 +1,84 @@
+"""API keys: created and revoked from the CLI, stored only as hashes, checked in constant time.
+
+A key reads ``vk_<id>_<secret>``: the id finds the row, the secret is compared with
+``hmac.compare_digest`` against its SHA-256. The key is shown once, when created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import ApiKey
+
+SCOPES = ("read", "write", "admin")
+PREFIX = "vk"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: the key's name and scopes (admin implies write, write implies read)."""
+
+    name: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        implied = {"admin": {"admin", "write", "read"}, "write": {"write", "read"}, "read": {"read"}}
+        return any(scope in implied[s] for s in self.scopes)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, *, name: str, scopes: list[str]) -> str:
+    """Store a new key and return it in full (the only time it is ever visible)."""
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise ValueError(f"scopes must be among {', '.join(SCOPES)}")
+    if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
+        raise ValueError(f"a key named {name!r} exists already")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            id=key_id,
+            name=name,
+            secret_hash=_digest(secret),
+            scopes=" ".join(sorted(set(scopes))),
+            created_at=datetime.now(UTC),
+            revoked_at=None,
+        )
+    )
+    return f"{PREFIX}_{key_id}_{secret}"
+
+
+def revoke_key(session: Session, *, name: str) -> bool:
+    key = session.scalar(select(ApiKey).where(ApiKey.name == name))
+    if key is None or key.revoked_at is not None:
+        return False
+    key.revoked_at = datetime.now(UTC)
+    return True
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.name)))
+
+
+def identify(session: Session, presented: str) -> Identity | None:
+    """The identity of a presented key, or None when it is unknown, malformed or revoked."""
+    prefix, _, rest = presented.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != PREFIX or not key_id or not secret:
+        return None
+    key = session.get(ApiKey, key_id)
+    # compare even when the key is unknown, so timing does not tell which ids exist
+    expected = key.secret_hash if key is not None else _digest("")
+    if not hmac.compare_digest(expected, _digest(secret)) or key is None or key.revoked_at is not None:
+        return None
+    return Identity(key.name, frozenset(key.scopes.split()))

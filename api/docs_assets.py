@@ -1,0 +1,104 @@
+"""Swagger UI and ReDoc served by the app itself, so /docs and /redoc work offline.
+
+``make install`` unpacks the pinned npm packages ``swagger-ui-dist`` and ``redoc`` into
+``VEILLE_DOCS_ASSETS_DIR`` (default ``<repo>/var/docs-assets``, gitignored), one folder per
+package. They are served at ``/docs-assets/<package>@<version>/<file>``: the version is read
+from the installed ``package.json``, so the URL changes whenever the files do and they can be
+cached for a year (``immutable``). Only the kinds of file the pages load are served.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, request
+from werkzeug.security import safe_join
+
+from api.config import PROJECT_ROOT
+
+ENV_VAR = "VEILLE_DOCS_ASSETS_DIR"
+DEFAULT_DIR = PROJECT_ROOT / "var" / "docs-assets"
+URL_PREFIX = "/docs-assets"
+SWAGGER_UI = "swagger-ui-dist"
+REDOC = "redoc"
+PACKAGES = (SWAGGER_UI, REDOC)
+NOT_INSTALLED = "not-installed"
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+MIMETYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".map": "application/json",
+    ".png": "image/png",
+}
+
+blp = Blueprint("docs-assets", __name__)
+log = logging.getLogger(__name__)
+
+
+def assets_dir() -> Path:
+    """Where ``make install`` put the packages: ``$VEILLE_DOCS_ASSETS_DIR`` or ``<repo>/var/docs-assets``."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
+def installed_version(package: str, directory: Path | None = None) -> str | None:
+    """The version in the package's ``package.json``, or None when it is not installed."""
+    manifest = (directory or assets_dir()) / package / "package.json"
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def package_url(package: str) -> str:
+    """The URL of the installed package's folder, with a trailing slash."""
+    return f"{URL_PREFIX}/{package}@{installed_version(package) or NOT_INSTALLED}/"
+
+
+def swagger_ui_url() -> str:
+    """For ``OPENAPI_SWAGGER_UI_URL``: the folder holding swagger-ui.css and swagger-ui-bundle.js."""
+    return package_url(SWAGGER_UI)
+
+
+def redoc_url() -> str:
+    """For ``OPENAPI_REDOC_URL``: ReDoc's standalone bundle."""
+    return package_url(REDOC) + "bundles/redoc.standalone.js"
+
+
+@blp.get(f"{URL_PREFIX}/<release>/<path:filename>")
+def asset(release: str, filename: str) -> Response:
+    package, _, version = release.partition("@")
+    if package not in PACKAGES or version != installed_version(package):
+        abort(404)
+    mimetype = MIMETYPES.get(Path(filename).suffix)
+    path = safe_join(str(assets_dir() / package), filename)
+    if mimetype is None or path is None or not os.path.isfile(path):
+        abort(404)
+    response = Response(Path(path).read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint; call it before ``http_caching.init_app``.
+
+    after_request hooks run in reverse order of registration, so the hook below runs after the
+    general Cache-Control policy and restores the year-long caching of these versioned files
+    (also on a 304, which must carry the same Cache-Control as the 200).
+    """
+    app.register_blueprint(blp)
+    missing = [package for package in PACKAGES if installed_version(package) is None]
+    if missing:
+        log.warning(
+            "docs assets %s not found in %s: /docs and /redoc will not load; run `make install`",
+            ", ".join(missing),
+            assets_dir(),
+        )
+
+    @app.after_request
+    def cache_assets_for_a_year(response: Response) -> Response:
+        if request.blueprint == blp.name and response.status_code in (200, 304):
+            response.headers["Cache-Control"] = CACHE_CONTROL
+        return response

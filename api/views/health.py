@@ -1,0 +1,45 @@
+"""Operations endpoints: liveness, readiness, metrics (not part of the versioned API)."""
+
+from __future__ import annotations
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Blueprint, Response, current_app
+from sqlalchemy import text
+
+from api.cli import alembic_config
+from api.db import get_engine
+from api.jsonio import json_response
+from api.observability import metrics_response
+from api.problems import RETRY_AFTER_SECONDS, problem_response
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz() -> Response:
+    """The process is alive (no dependency is checked)."""
+    return json_response({"status": "ok"})
+
+
+@blp.get("/readyz")
+def readyz() -> Response:
+    """Ready when the database answers and its schema is at the latest migration."""
+    head = ScriptDirectory.from_config(alembic_config(current_app.config["DATABASE_URL"])).get_current_head()
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        return problem_response(
+            503,
+            "Service Unavailable",
+            f"The database schema is at revision {current}, not {head}: run the migrations.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return json_response({"status": "ready", "database": "ok", "migration": current})
+
+
+@blp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text format: request counts and latency histograms per route and status."""
+    return metrics_response()

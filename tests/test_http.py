@@ -1,0 +1,199 @@
+"""HTTP behaviour of every response: caching, limits, CORS, request ids, operations endpoints."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app
+from tests.helpers import assert_problem, migrate
+
+LIST = "/v1/statements?limit=2"
+
+
+def test_every_get_has_a_strong_etag_and_public_cache_control(client: FlaskClient) -> None:
+    for path in ("/v1", LIST, "/v1/entities/sergei-shoigu", "/openapi.json", "/v1/search?q=nucleaire"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["ETag"].startswith('"') and not response.headers["ETag"].startswith("W/")
+        assert response.headers["Cache-Control"] == "public, max-age=60"
+        assert {"Accept", "Authorization"} <= {v.strip() for v in response.headers["Vary"].split(",")}
+
+
+def test_head_carries_the_same_etag_as_get(client: FlaskClient) -> None:
+    assert client.head(LIST).headers["ETag"] == client.get(LIST).headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    "if_none_match",
+    ["{etag}", "W/{etag}", '"other", {etag}', 'W/"other", W/{etag}', "*"],
+    ids=["strong", "weak", "list", "weak-list", "star"],
+)
+def test_if_none_match_gives_304_with_the_headers_of_the_200(client: FlaskClient, if_none_match: str) -> None:
+    full = client.get(LIST)
+    etag = full.headers["ETag"]
+    response = client.get(LIST, headers={"If-None-Match": if_none_match.format(etag=etag)})
+    assert response.status_code == 304
+    assert response.get_data() == b""
+    for header in ("ETag", "Cache-Control", "Vary", "X-Dataset-Version"):
+        assert response.headers[header] == full.headers[header], header
+
+
+def test_a_stale_etag_gets_the_full_response(client: FlaskClient) -> None:
+    response = client.get(LIST, headers={"If-None-Match": '"not-the-current-one"'})
+    assert response.status_code == 200
+    assert response.get_json()["data"]
+
+
+def test_streamed_exports_are_conditional_too(client: FlaskClient) -> None:
+    full = client.get("/v1/events?format=csv")
+    assert full.status_code == 200 and full.headers["ETag"] and full.get_data()
+    again = client.get("/v1/events?format=csv", headers={"If-None-Match": full.headers["ETag"]})
+    assert again.status_code == 304
+    other_type = client.get("/v1/events?format=ndjson")
+    assert other_type.get_data()
+    assert other_type.headers["ETag"] != full.headers["ETag"]
+
+
+def test_credentials_make_a_response_private(client: FlaskClient) -> None:
+    response = client.get(LIST, headers={"Authorization": "Bearer whatever"})
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_errors_are_not_cached(client: FlaskClient) -> None:
+    for path in ("/v1/statements/nope", "/v1/statements?limit=0"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_a_url_over_2083_characters_is_414(client: FlaskClient) -> None:
+    body = assert_problem(client.get("/v1/statements?q=" + "a" * 2100), 414)
+    assert "2083" in body["detail"]
+    assert client.get("/v1/statements?q=" + "a" * 400).status_code == 200
+
+
+def test_a_body_over_1_mib_is_413(client: FlaskClient) -> None:
+    response = client.get(LIST, data=b"x" * (1024 * 1024 + 1), content_type="application/octet-stream")
+    assert_problem(response, 413)
+
+
+@pytest.mark.parametrize(
+    "query", ["q=%00", "speaker=a%00b", "q=%FF%FE", "q=caf%E9", "sort=%C0%AF"], ids=lambda q: q
+)
+def test_nul_bytes_and_invalid_utf8_in_the_query_are_400(client: FlaskClient, query: str) -> None:
+    body = assert_problem(client.get(f"/v1/statements?{query}"), 400)
+    assert "query string" in body["detail"]
+
+
+def test_nul_bytes_in_the_path_are_400(client: FlaskClient) -> None:
+    body = assert_problem(client.get("/v1/statements/st-%00"), 400)
+    assert "path" in body["detail"]
+
+
+def test_request_id_is_echoed_or_made(client: FlaskClient) -> None:
+    assert client.get("/v1", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    made = client.get("/v1", headers={"X-Request-ID": "bad id with spaces"}).headers["X-Request-ID"]
+    assert made != "bad id with spaces" and len(made) == 32
+    assert client.get("/v1").headers["X-Request-ID"] != client.get("/v1").headers["X-Request-ID"]
+
+
+def test_one_structured_log_line_per_request(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="veille.access"):
+        client.get("/v1/statements?limit=1", headers={"X-Request-ID": "log-me"})
+    lines = [r for r in caplog.records if r.name == "veille.access"]
+    assert len(lines) == 1
+    fields = lines[0].fields  # type: ignore[attr-defined]
+    assert fields["request_id"] == "log-me"
+    assert fields["method"] == "GET"
+    assert fields["route"] == "/v1/statements"
+    assert fields["status"] == 200
+    assert fields["duration_ms"] >= 0
+
+
+def test_cors_is_open_for_reads(client: FlaskClient) -> None:
+    response = client.get(LIST, headers={"Origin": "https://dashboard.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        LIST, headers={"Origin": "https://dashboard.example", "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.status_code == 200
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_cors_origins_are_configurable(seeded_url: str) -> None:
+    app = create_app({"DATABASE_URL": seeded_url, "CORS_ORIGINS": "https://ok.example"})
+    client = app.test_client()
+    assert (
+        client.get(LIST, headers={"Origin": "https://ok.example"}).headers["Access-Control-Allow-Origin"]
+        == "https://ok.example"
+    )
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get(LIST, headers={"Origin": "https://evil.example"}).headers
+    )
+    app.extensions["veille.engine"].dispose()
+
+
+def limited_app(url: str, **config: object) -> Flask:
+    return create_app({"DATABASE_URL": url, "RATE_LIMIT_ANONYMOUS": "3/minute", **config})
+
+
+def test_the_fourth_request_in_a_minute_is_429_with_retry_after(seeded_url: str) -> None:
+    app = limited_app(seeded_url)
+    client = app.test_client()
+    statuses = [client.get("/v1").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    response = client.get("/v1")
+    body = assert_problem(response, 429)
+    assert body["title"] == "Too Many Requests"
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.headers["X-RateLimit-Limit"] == "3"
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert client.get("/healthz").status_code == 200  # operations endpoints are never limited
+    app.extensions["veille.engine"].dispose()
+
+
+def test_rate_limits_are_shared_through_redis(seeded_url: str) -> None:
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is expected on 127.0.0.1:6379 (see README)")
+    shared = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    workers = [limited_app(seeded_url, **shared), limited_app(seeded_url, **shared)]
+    statuses = [workers[i % 2].test_client().get("/v1").status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    for app in workers:
+        app.extensions["veille.engine"].dispose()
+
+
+def test_healthz_and_readyz(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["status"] == "ready"
+    assert ready.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_is_503_until_migrations_reach_head(databases: object) -> None:
+    url = databases.create()  # type: ignore[attr-defined]
+    migrate(url, "0001")
+    app = create_app({"DATABASE_URL": url})
+    response = app.test_client().get("/readyz")
+    body = assert_problem(response, 503)
+    assert "migrations" in body["detail"]
+    assert response.headers["Retry-After"]
+    app.extensions["veille.engine"].dispose()
+
+
+def test_metrics_count_requests_per_route_and_status(client: FlaskClient) -> None:
+    client.get("/v1/statements?limit=1")
+    client.get("/v1/statements/nope")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'veille_http_requests_total{method="GET",route="/v1/statements",status="200"}' in text
+    assert 'route="/v1/statements/<string:item_id>",status="404"' in text
+    assert "veille_http_request_duration_seconds_bucket" in text
