@@ -1,0 +1,222 @@
+"""Who speaks: attribution verbs ("a déclaré", "a-t-il précisé", "affirme le ministre") and
+their subjects.
+
+The text is read *masked*: folded (see :func:`lexicon.folded`) with the words inside
+top-level quotation marks blanked out, so verbs, names and full stops inside quotes never
+count as attribution. A verb's subject is, in order:
+
+1. the pronoun glued to it ("a-t-il précisé") — resolved to the latest named speaker;
+2. after a comma or a closing mark, the inverted subject that follows ("», a affirmé X",
+   "…, rapporte X", "», affirme le ministre …" — a role is looked up as an apposition to a
+   name elsewhere in the text);
+3. for a present participle ("affirmant que"), the subject of the sentence's earlier verb;
+4. otherwise the nearest name or subject pronoun before it in the sentence that is not the
+   complement of a preposition ("l'activité de l'OTAN" does not make NATO a subject).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from api.extract.lexicon import IMPERSONAL_AFTER_IL, SPEECH_VERB, SUBJECT_PRONOUNS, speech_lemma
+from api.extract.proposals import EntityRef
+
+_PREPOSITION_BEFORE = re.compile(
+    r"(?:\b(?:de|du|des|d'|à|au|aux|contre|avec|en|pour|sur|vers|entre|par|chez|dans|sans|envers|"
+    r"homologue)\s*(?:(?:la|le|les|l')\s*)?)$"
+)
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:le|la|les|l'|un|une|des|du|de|d'|cette|ce|ces|sa|son|ses|leur|leurs|notre|votre|ete|se|s')\s*$"
+)
+_COMME_LE = re.compile(r"\bcomme\s+l(?:e\s+|')$")
+_INVERTED_START = re.compile(r"\s*(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))")
+_ROLE_BEFORE = re.compile(r"(?:^|[,;:]\s*|\n)\s*(?P<role>(?:le|la|l')\s*[^,;:.\n]{2,60}?)\s+$")
+_CLAUSE_STOP = re.compile(r"[,.;:!?«»“”\"\n()]|\s(?:qui|que|qu'|lors|dans|a|à|en)\s")
+_PRONOUN = re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})(?!\w)")
+
+
+# speaker, how it was found, confidence
+_Subject = tuple[EntityRef | None, str, float]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name that can be a speaker (a person, an organisation, a country)."""
+
+    start: int
+    end: int
+    entity: EntityRef
+    type: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    """An attribution verb and the speaker it names."""
+
+    start: int
+    end: int
+    lemma: str
+    speaker: EntityRef | None
+    how: str  # named | pronoun | role | participle | none
+    inverted: bool
+    participle: bool
+    confidence: float
+
+
+class Reader:
+    """The masked text of one article with its sentences, candidates and cues."""
+
+    def __init__(self, body: str, lower: str, masked: str, candidates: list[Candidate]) -> None:
+        self.body = body
+        self.lower = lower
+        self.masked = masked
+        self.accented = "".join(c.lower() if len(c.lower()) == 1 else c for c in body).replace("\u2019", "'")
+        self.candidates = sorted(candidates, key=lambda c: c.start)
+        self._cand_starts = [c.start for c in self.candidates]
+        self.sentence_starts = [0] + [m.end() for m in re.finditer(r"[.!?](?=\s)\s*|\n\s*", masked)]
+        self.cues: list[Cue] = []
+        self._read_cues()
+
+    # -- geometry ---------------------------------------------------------------------------
+    def sentence_start(self, pos: int) -> int:
+        return self.sentence_starts[bisect.bisect_right(self.sentence_starts, pos) - 1]
+
+    def sentence_end(self, pos: int) -> int:
+        index = bisect.bisect_right(self.sentence_starts, pos)
+        return self.sentence_starts[index] if index < len(self.sentence_starts) else len(self.masked)
+
+    def candidates_in(self, start: int, end: int) -> list[Candidate]:
+        first = bisect.bisect_left(self._cand_starts, start)
+        return (
+            [c for c in self.candidates[first:] if c.start < end and c.end <= end]
+            if first < len(self.candidates)
+            else []
+        )
+
+    def is_complement(self, candidate: Candidate) -> bool:
+        return bool(_PREPOSITION_BEFORE.search(self.accented[max(0, candidate.start - 30) : candidate.start]))
+
+    # -- speakers ---------------------------------------------------------------------------
+    def latest_speaker(self, pos: int) -> EntityRef | None:
+        """The most recent named subject of an attribution verb before ``pos``."""
+        for cue in reversed(self.cues):
+            if cue.start < pos and cue.speaker is not None:
+                return cue.speaker
+        return None
+
+    def resolve_pronoun(self, pos: int) -> EntityRef | None:
+        speaker = self.latest_speaker(pos)
+        if speaker is not None:
+            return speaker
+        people = [c for c in self.candidates if c.end <= pos and c.type == "person"]
+        return people[-1].entity if people else None
+
+    def resolve_role(self, role: str, near: int) -> EntityRef | None:
+        """A person named in apposition to ``role`` ("le ministre X", "X, le ministre") anywhere."""
+        words = [w for w in role.split() if w]
+        while words and words[0] in {"le", "la", "les", "l'", "un", "une"}:
+            words = words[1:]
+        if len(words) < 1:
+            return None
+        pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+        found: list[tuple[int, EntityRef]] = []
+        people = [c for c in self.candidates if c.type == "person"]
+        for m in pattern.finditer(self.lower):
+            for person in people:
+                if 0 <= person.start - m.end() <= 3 and re.fullmatch(
+                    r"[\s,]*", self.lower[m.end() : person.start]
+                ):
+                    found.append((abs(person.start - near), person.entity))
+                if 0 <= m.start() - person.end <= 8 and re.fullmatch(
+                    r"\s*,\s*(?:le\s+|la\s+|l')?", self.lower[person.end : m.start()]
+                ):
+                    found.append((abs(person.start - near), person.entity))
+        return min(found, key=lambda item: item[0])[1] if found else None
+
+    def first_subject(self, start: int, end: int) -> Candidate | None:
+        for candidate in self.candidates_in(start, end):
+            if not self.is_complement(candidate):
+                return candidate
+        return None
+
+    # -- cues -------------------------------------------------------------------------------
+    def _read_cues(self) -> None:
+        for m in SPEECH_VERB.finditer(self.masked):
+            before_text = self.masked[max(0, m.start() - 40) : m.start()]
+            if m.group(0).startswith("a") and self.body[m.start()] == "à":
+                continue
+            finite_only = bool(m.group("fin2"))
+            if finite_only and _DETERMINER_BEFORE.search(before_text) and not _COMME_LE.search(before_text):
+                continue
+            self.cues.append(self._resolve(m, finite_only))
+
+    def _resolve(self, m: re.Match[str], finite_only: bool) -> Cue:
+        participle = finite_only and m.group("fin2").endswith("ant")
+        s_start = self.sentence_start(m.start())
+        inverted = False
+        if m.group("pro1") or m.group("pro2"):
+            found: _Subject | None = (self.resolve_pronoun(m.start()), "pronoun", 0.75)
+            inverted = True
+        else:
+            found = self._inverted_subject(m, s_start)
+            inverted = found is not None
+            if found is None and participle:
+                found = self._participle_subject(m, s_start)
+            if found is None:
+                found = self._subject_before(m, s_start)
+        speaker, how, confidence = found
+        return Cue(m.start(), m.end(), speech_lemma(m), speaker, how, inverted, participle, confidence)
+
+    def _inverted_subject(self, m: re.Match[str], s_start: int) -> _Subject | None:
+        """ "», a affirmé X", "…, rapporte X", "», affirme le ministre …" — but not
+        "X, a déclaré" (a name in apposition before the verb is its subject)."""
+        before = self.masked[s_start : m.start()]
+        named_before = self.candidates_in(s_start, m.start())
+        apposed = bool(named_before) and re.fullmatch(
+            r"\s*,\s*", self.masked[named_before[-1].end : m.start()]
+        )
+        after_break = before.rstrip().endswith((",", "»", "”", '"')) or _COMME_LE.search(before)
+        if apposed or not after_break or not _INVERTED_START.match(self.body, m.end()):
+            return None
+        stop = _CLAUSE_STOP.search(self.masked, m.end())
+        clause_end = stop.start() if stop else len(self.masked)
+        named = [c for c in self.candidates_in(m.end(), clause_end) if not self.is_complement(c)]
+        if named:
+            return named[0].entity, "named", 0.9
+        role = self.lower[m.end() : clause_end].strip()
+        if role and not role.startswith(("que", "qu'")):
+            return self.resolve_role(role, m.start()), "role", 0.65
+        return None
+
+    def _participle_subject(self, m: re.Match[str], s_start: int) -> _Subject:
+        """ "…, affirmant que": the subject of the sentence's earlier verb, or its first name."""
+        earlier = [c for c in self.cues if c.start >= s_start and c.speaker is not None]
+        if earlier:
+            return earlier[-1].speaker, "participle", 0.8
+        first = self.first_subject(s_start, m.start())
+        return (first.entity if first else None), "participle", 0.7
+
+    def _subject_before(self, m: re.Match[str], s_start: int) -> _Subject:
+        """The nearest name or subject pronoun before the verb; else a role ("le ministre")."""
+        before = self.masked[s_start : m.start()]
+        best: tuple[int, EntityRef | None, str] | None = None
+        for candidate in self.candidates_in(s_start, m.start()):
+            if not self.is_complement(candidate):
+                best = (candidate.start, candidate.entity, "named")
+        for p in _PRONOUN.finditer(before):
+            at = s_start + p.start()
+            if IMPERSONAL_AFTER_IL.match(self.masked, at + len(p.group(0))):
+                continue
+            if best is None or at > best[0]:
+                best = (at, self.resolve_pronoun(at), "pronoun")
+        if best is not None:
+            return best[1], best[2], 0.9 if best[2] == "named" else 0.75
+        role = _ROLE_BEFORE.search(before)
+        if role:  # a definite description ("le ministre a ajouté") points back to a speaker
+            return self.resolve_role(role["role"], m.start()) or self.latest_speaker(m.start()), "role", 0.6
+        return None, "none", 0.3
+
+    def cues_between(self, start: int, end: int) -> list[Cue]:
+        return [c for c in self.cues if start <= c.start < end]

@@ -1,0 +1,364 @@
+"""Statements: direct quotations and reported speech, with their speakers and dates.
+
+Direct quotes. The text is the words between the marks; a quote of one or two words, or a
+name, is a :class:`QuotedTerm` instead. A quote interrupted by an incise
+("« A, assure-t-il, B »") gives **two** direct statements, A and B, each flagged
+``incise``, with the incise as their attribution: each part is exactly words the speaker
+said, and ``body[start:end] == text`` holds for both. The speaker comes from, in order:
+an incise; a verb right after the closing mark ("», a-t-il précisé"); the last
+attribution verb before the opening mark in its sentence, or in the previous paragraph when
+that ends with a colon; "selon X" there; a name on the next line after a dash
+("– AP"); the quote before it in the same sentence or paragraph run; and, flagged
+``speaker-fallback``, the latest speaker before it.
+
+Reported speech. A clause after an attribution verb and "que" ("a déclaré que …"), the
+object of a verb that reports by a noun phrase ("a dénoncé les activités …"), the sentence
+before a postposed verb ("…, a indiqué X."), "selon laquelle …", and "Selon X, …" /
+"Pour lui, …". The clause ends at the end of the sentence or where the author takes over
+again (see :data:`lexicon.CLAUSE_END`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from api.extract.attribution import Candidate, Cue, Reader
+from api.extract.lexicon import CLAUSE_END, NOUN_OBJECT_LEMMAS, SPEECH_VERB
+from api.extract.proposals import DateProposal, EntityRef, QuotedTerm, Span, StatementProposal
+from api.extract.quotes import ARTICLE_BEFORE, Quote, term_reason
+from api.fuzzy_dates import FuzzyDate
+
+_SPACE = " \t\u00a0\u202f"
+_QUE = re.compile(r"\s*(?:[\w']+\s+){0,10}?(?:que\s+|qu')")
+_INFINITIVE = re.compile(r"\s*(?:[\w']+\s+){0,4}?(?=(?:etre|avoir)\s)")
+_NOUN_OBJECT = re.compile(
+    r"\s*(?:(?:egalement|aussi|notamment|encore|vivement|fermement|une nouvelle fois|a nouveau|sur)\s+)*"
+    r"(?=(?:le|la|les|l'|un|une|des|du|son|sa|ses|leur|leurs|cette|ce|ces)\b)"
+)
+_SELON_CLAUSE = re.compile(r"\bselon\s+(?:laquelle|lequel|lesquelles|lesquels)")
+_SELON_SOURCE = re.compile(
+    r"(?:^|(?<=[\s,]))selon\s+(?P<possessive>(?:ses|son|sa|leurs?)\s+\w+\s*(?:\w+\s*)?)?"
+)
+_POUR_LUI = re.compile(r"\bpour\s+(?:lui|elle)\s*,")
+_QUOTE_MARKS = '«»“”"'
+# speaker, confidence, the cue that named the speaker, flags
+_Attribution = tuple[EntityRef | None, float, Span | None, tuple[str, ...]]
+
+
+def _strip(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (body[start] in _SPACE or body[start] == ","):
+        start += 1
+    while end > start and body[end - 1] in _SPACE + ",":
+        end -= 1
+    return start, end
+
+
+class StatementFinder:
+    def __init__(
+        self,
+        reader: Reader,
+        quotes: Sequence[Quote],
+        known_names: frozenset[str],
+        quoted_candidates: Sequence[Candidate],
+    ) -> None:
+        self.reader = reader
+        self.quoted_candidates = quoted_candidates
+        self.body = reader.body
+        self.quotes = quotes
+        self.known_names = known_names
+        self.statements: list[StatementProposal] = []
+        self.terms: list[QuotedTerm] = []
+
+    # -- direct -----------------------------------------------------------------------------
+    def direct(self) -> None:
+        resolved: list[tuple[Quote, EntityRef | None]] = []
+        for quote in self.quotes:
+            text = self.body[quote.start : quote.end]
+            after_article = bool(ARTICLE_BEFORE.search(self.body[max(0, quote.open - 6) : quote.open]))
+            reason = term_reason(text, self.known_names, after_article)
+            if reason is not None:
+                confidence = 0.8 if len(text.split()) <= 2 else 0.6
+                self.terms.append(QuotedTerm(quote.start, quote.end, text, reason, confidence))
+                continue
+            if quote.depth > 0:
+                self.statements.append(
+                    StatementProposal(
+                        "direct", quote.start, quote.end, text, None, None, 0.3, flags=("nested",)
+                    )
+                )
+                continue
+            speaker, confidence, cue, flags = self._speaker(quote, resolved)
+            resolved.append((quote, speaker))
+            for start, end, part_flags in self._parts(quote):
+                self.statements.append(
+                    StatementProposal(
+                        "direct",
+                        start,
+                        end,
+                        self.body[start:end],
+                        speaker,
+                        None,
+                        round(confidence, 2),
+                        attribution=cue,
+                        flags=tuple(dict.fromkeys(flags + part_flags)),
+                    )
+                )
+
+    def _incise(self, quote: Quote) -> tuple[int, int, EntityRef | None] | None:
+        """The span of "…, assure-t-il, …" inside a quote, and the speaker it names."""
+        lower = self.reader.lower
+        for m in re.finditer(r",\s*([^,]{2,60}?)\s*,", lower[quote.start : quote.end]):
+            inner_start, inner_end = quote.start + m.start(1), quote.start + m.end(1)
+            verb = SPEECH_VERB.match(lower, inner_start, inner_end)
+            if verb is None:
+                continue
+            outer = (quote.start + m.start(), quote.start + m.end())
+            if verb.end() == inner_end and (verb.group("pro1") or verb.group("pro2")):
+                return (*outer, self.reader.resolve_pronoun(quote.open))
+            named = [c for c in self.quoted_candidates if verb.end() < c.start and c.end <= inner_end]
+            if named:
+                return (*outer, named[0].entity)
+        return None
+
+    def _parts(self, quote: Quote) -> list[tuple[int, int, tuple[str, ...]]]:
+        incise = self._incise(quote)
+        if incise is None:
+            return [(quote.start, quote.end, ())]
+        first = _strip(self.body, quote.start, incise[0])
+        second = _strip(self.body, incise[1], quote.end)
+        return [(s, e, ("incise",)) for s, e in (first, second) if e > s]
+
+    def _speaker(self, quote: Quote, resolved: list[tuple[Quote, EntityRef | None]]) -> _Attribution:
+        """The first rule that names a speaker wins; see the module docstring for the order."""
+        window = self._window(quote)
+        rules = (
+            self._by_incise,
+            self._by_verb_after,
+            self._by_verb_before,
+            self._by_selon,
+            self._by_dash,
+            self._by_colon,
+        )
+        for rule in rules:
+            found = rule(quote, window)
+            if found is not None and found[0] is not None:
+                return found
+        if resolved:
+            previous_quote, previous_speaker = resolved[-1]
+            between = self.body[previous_quote.close + 1 : quote.open]
+            same_sentence = self.reader.sentence_start(previous_quote.open) == self.reader.sentence_start(
+                quote.open
+            )
+            if previous_speaker is not None and (same_sentence or between.strip() == ""):
+                return previous_speaker, 0.75, None, ("continued",)
+        latest = self.reader.latest_speaker(quote.open)
+        if latest is not None:
+            return latest, 0.45, None, ("speaker-fallback",)
+        return None, 0.3, None, ("no-speaker",)
+
+    def _span(self, start: int, end: int) -> Span:
+        return Span(start, end, self.body[start:end])
+
+    def _window(self, quote: Quote) -> int:
+        """Where the attribution of a quote may start: its sentence, or the paragraph before
+        when the quote opens its own paragraph after one that ends with a colon."""
+        body = self.body
+        window = self.reader.sentence_start(quote.open)
+        line_start = body.rfind("\n", 0, quote.open) + 1
+        if body[line_start : quote.open].strip() == "" and line_start > 0:
+            previous = body[: line_start - 1].rstrip()
+            if previous.endswith(":"):
+                window = previous.rfind("\n") + 1
+        return window
+
+    def _by_incise(self, quote: Quote, window: int) -> _Attribution | None:
+        incise = self._incise(quote)
+        if incise is None:
+            return None
+        return incise[2], 0.8, self._span(*_strip(self.body, incise[0], incise[1])), ("incise",)
+
+    def _by_verb_after(self, quote: Quote, window: int) -> _Attribution | None:
+        for cue in self.reader.cues_between(quote.close + 1, quote.close + 6):
+            if re.fullmatch(r"[\s,]*", self.reader.masked[quote.close + 1 : cue.start]) and cue.speaker:
+                return cue.speaker, cue.confidence, self._span(cue.start, cue.end), ()
+        return None
+
+    def _by_verb_before(self, quote: Quote, window: int) -> _Attribution | None:
+        cues = [c for c in self.reader.cues_between(window, quote.open) if c.speaker is not None]
+        if not cues:
+            return None
+        return cues[-1].speaker, cues[-1].confidence, self._span(cues[-1].start, cues[-1].end), ()
+
+    def _by_selon(self, quote: Quote, window: int) -> _Attribution | None:
+        reader = self.reader
+        for m in _SELON_SOURCE.finditer(reader.masked[window : quote.open]):
+            at = window + m.end()
+            if m.group("possessive"):
+                return reader.resolve_pronoun(at), 0.7, self._span(window + m.start(), at), ()
+            named = reader.candidates_in(at, at + 40)
+            if named and named[0].start - at <= 3:
+                return named[0].entity, 0.8, self._span(window + m.start(), named[0].end), ()
+        return None
+
+    def _by_dash(self, quote: Quote, window: int) -> _Attribution | None:
+        dash = re.match(r"\s*\n\s*[-\u2013\u2014]\s*", self.body[quote.close + 1 :])
+        if not dash:
+            return None
+        at = quote.close + 1 + dash.end()
+        named = self.reader.candidates_in(at, at + 60)
+        if named and named[0].start == at:
+            return named[0].entity, 0.85, self._span(named[0].start, named[0].end), ()
+        return None
+
+    def _by_colon(self, quote: Quote, window: int) -> _Attribution | None:
+        if not self.reader.masked[window : quote.open].rstrip().endswith(":"):
+            return None
+        first = self.reader.first_subject(window, quote.open)
+        if first is None:
+            return None
+        return first.entity, 0.7, self._span(first.start, first.end), ()
+
+    # -- reported ---------------------------------------------------------------------------
+    def reported(self) -> None:
+        reader = self.reader
+        masked = reader.masked
+        for cue in reader.cues:
+            if cue.speaker is None:
+                continue
+            que = _QUE.match(masked, cue.end)
+            infinitive = _INFINITIVE.match(masked, cue.end)
+            if que and not re.search(r"[,.;:«»]", masked[cue.end : que.end()]):
+                self._clause(que.end(), cue, 0.7)
+            elif infinitive and not re.search(r"[,.;:«»]", masked[cue.end : infinitive.end()]):
+                self._clause(infinitive.end(), cue, 0.55)
+            elif cue.lemma in NOUN_OBJECT_LEMMAS and not cue.inverted:
+                obj = _NOUN_OBJECT.match(masked, cue.end)
+                if obj:
+                    self._clause(obj.end(), cue, 0.55)
+            if cue.inverted and cue.how != "pronoun":
+                before = masked[: cue.start].rstrip()
+                if before.endswith(",") and not before[:-1].rstrip().endswith(("»", "”", '"')):
+                    start = reader.sentence_start(cue.start)
+                    self._add_reported(start, len(before) - 1, cue, 0.6)
+        for m in _SELON_CLAUSE.finditer(masked):
+            s_start = reader.sentence_start(m.start())
+            subject = [c for c in reader.candidates_in(s_start, m.start()) if not reader.is_complement(c)]
+            speaker = subject[-1].entity if subject else None
+            if speaker is not None:
+                fake = Cue(m.start(), m.end(), "selon", speaker, "named", False, False, 0.5)
+                self._clause(m.end(), fake, 0.5)
+        for m in _SELON_SOURCE.finditer(masked):
+            self._selon(m)
+        for m in _POUR_LUI.finditer(masked):
+            speaker = reader.resolve_pronoun(m.start())
+            if speaker is not None:
+                self._clause(
+                    m.end(), Cue(m.start(), m.end(), "pour", speaker, "pronoun", False, False, 0.5), 0.45
+                )
+
+    def _selon(self, m: re.Match[str]) -> None:
+        reader = self.reader
+        if m.group("possessive"):
+            return
+        named = reader.candidates_in(m.end(), m.end() + 40)
+        if not named or named[0].start - m.end() > 3:
+            return
+        comma = re.match(r"\s*,", reader.masked[named[0].end :])
+        if not comma:
+            return
+        start = named[0].end + comma.end()
+        end = self._clause_end(start)
+        if any(c.start >= start and c.start < end for c in reader.cues):
+            return  # "Selon Reuters, X a déclaré que…": the source relays a speaker
+        cue = Cue(m.start(), named[0].end, "selon", named[0].entity, "named", False, False, 0.55)
+        self._add_reported(start, end, cue, 0.5)
+
+    def _clause_end(self, start: int) -> int:
+        stop = CLAUSE_END.search(self.reader.masked, start)
+        return stop.start() if stop else len(self.body)
+
+    def _clause(self, start: int, cue: Cue, confidence: float) -> None:
+        self._add_reported(start, self._clause_end(start), cue, confidence)
+
+    def _add_reported(self, start: int, end: int, cue: Cue, confidence: float) -> None:
+        start, end = _strip(self.body, start, end)
+        if end - start < 12 or self.body[start] in _QUOTE_MARKS:
+            return
+        quoted = sum(
+            q.end - q.start for q in self.quotes if q.depth == 0 and start <= q.open and q.close < end
+        )
+        if quoted > (end - start) / 2:
+            return
+        if any(s.kind == "reported" and s.start == start and s.end == end for s in self.statements):
+            return
+        self.statements.append(
+            StatementProposal(
+                "reported",
+                start,
+                end,
+                self.body[start:end],
+                cue.speaker,
+                None,
+                round(min(confidence, cue.confidence), 2),
+                attribution=Span(cue.start, cue.end, self.body[cue.start : cue.end]),
+                flags=(f"verb:{cue.lemma}",),
+            )
+        )
+
+
+def assign_said_on(
+    statements: Sequence[StatementProposal],
+    dates: Sequence[DateProposal],
+    reader: Reader,
+    published: FuzzyDate | None,
+) -> list[StatementProposal]:
+    """Date each statement from the date expressions around it (never from inside one).
+
+    Order: a day or month date in the statement's sentence outside its words; the nearest
+    relative day before it (the article's news-time: "jeudi", "ce vendredi"); the nearest
+    day or month before it; the nearest after it; the publication date.
+    """
+    inside = [(s.start, s.end) for s in statements]
+    anchors = [
+        d
+        for d in dates
+        if d.date is not None
+        and d.date.precision in {"day", "month"}
+        and not any(s <= d.start and d.end <= e for s, e in inside)
+    ]
+    dated = []
+    for statement in statements:
+        at = statement.attribution.start if statement.attribution else statement.start
+        s_start = reader.sentence_start(min(at, statement.start))
+        s_end = reader.sentence_end(max(at, statement.end - 1))
+        own = [d for d in anchors if s_start <= d.start < s_end]
+        before = [d for d in anchors if d.end <= statement.start]
+        news_time = [d for d in before if d.relative and d.date.precision == "day"]
+        after = [d for d in anchors if d.start >= statement.end]
+        chosen: FuzzyDate | None
+        if own:
+            pick = min(own, key=lambda d: abs(d.start - at))
+            chosen = replace(pick.date, note=f"'{pick.text}' in the same sentence: {pick.date.note}")
+        elif news_time:
+            pick = news_time[-1]
+            chosen = replace(
+                pick.date, note=f"news-time before the statement, '{pick.text}': {pick.date.note}"
+            )
+        elif before:
+            pick = before[-1]
+            chosen = replace(
+                pick.date, note=f"latest date before the statement, '{pick.text}': {pick.date.note}"
+            )
+        elif after:
+            pick = after[0]
+            chosen = replace(
+                pick.date, note=f"first date after the statement, '{pick.text}': {pick.date.note}"
+            )
+        elif published is not None:
+            chosen = replace(published, note="no date near the statement: the publication date")
+        else:
+            chosen = None
+        dated.append(replace(statement, said_on=chosen))
+    return dated
