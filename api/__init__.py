@@ -26,7 +26,7 @@ from api.dataset_version import current_version
 from api.jsonio import OrjsonProvider
 from api.problems import DATABASE_UNAVAILABLE
 from api.smorest import Api
-from api.views import bulk, health, overview, resources, search, timeline
+from api.views import bulk, changes, health, overview, resources, search, timeline
 
 EXPOSED_HEADERS = [
     "ETag",
@@ -117,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(timeline.blp)
     api.register_blueprint(search.blp)
     api.register_blueprint(bulk.blp)
+    api.register_blueprint(changes.blp)
     cli.init_app(app)
 
     @app.after_request

@@ -8,8 +8,10 @@ plain indexed comparisons (overlap: ``first <= to AND last >= from``).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -224,3 +226,21 @@ class ApiKey(Base):
     scopes: Mapped[str] = mapped_column(String(100))  # space-separated: read write admin
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Revision(Base):
+    """One change of one item: what it became (``data``, null when retired), who, when.
+
+    The sequence of revisions is the change feed; an item's revisions are its history.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_item", "collection", "item_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str] = mapped_column(String(160))
+    action: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -356,6 +356,13 @@ class ListArgsSchema(Schema):
             "Full-text search, French-aware and accent-insensitive: words (all must match), "
             '"a phrase", prefix*. A known spelling of an entity also matches its other spellings.',
             "nucleaire",
+        ),
+    )
+    updated_since = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata=doc(
+            "Only items created or changed after this instant (ISO-8601; UTC when no offset).",
+            "2026-11-22T00:00:00Z",
         ),
     )
     cursor = fields.String(

@@ -13,6 +13,9 @@ DOC_TYPES = ("article", "entity", "statement", "event")
 class SearchArgsSchema(ListArgsSchema):
     """Query, types and paging of a search."""
 
+    class Meta(ListArgsSchema.Meta):
+        exclude = ("updated_since",)
+
     q = fields.String(
         required=True,
         validate=validate.Length(min=1, max=500),

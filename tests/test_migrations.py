@@ -26,6 +26,7 @@ DATASET_TABLES = {
     "dataset_state",
     "search_documents",
     "api_keys",
+    "revisions",
 }
 # FTS5 keeps its index in a virtual table and shadow tables (SQLite only)
 FTS_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config"}

@@ -27,6 +27,8 @@ SORTS: dict[str, list[SortKey]] = {
 
 def filtered_articles(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Article).where(Article.deleted_at.is_(None))
+    if filters.get("updated_since"):
+        stmt = stmt.where(Article.updated_at > filters["updated_since"])
     if filters.get("q"):
         stmt = stmt.where(search_filter(session, "article", filters["q"], Article.id))
     if filters.get("language"):

@@ -25,6 +25,8 @@ SORTS: dict[str, list[SortKey]] = {
 
 def filtered_entities(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Entity).where(Entity.deleted_at.is_(None))
+    if filters.get("updated_since"):
+        stmt = stmt.where(Entity.updated_at > filters["updated_since"])
     if filters.get("q"):
         stmt = stmt.where(search_filter(session, "entity", filters["q"], Entity.id))
     if filters.get("type"):

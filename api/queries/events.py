@@ -23,6 +23,8 @@ SORTS: dict[str, list[SortKey]] = {"date": [SortKey(Event.date_start, "date")], 
 
 def filtered_events(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Event).where(Event.deleted_at.is_(None))
+    if filters.get("updated_since"):
+        stmt = stmt.where(Event.updated_at > filters["updated_since"])
     if filters.get("q"):
         stmt = stmt.where(search_filter(session, "event", filters["q"], Event.id))
     if filters.get("type"):

@@ -34,6 +34,8 @@ SORTS: dict[str, list[SortKey]] = {
 
 def filtered_statements(session: Session, filters: dict[str, Any]) -> Select[Any]:
     stmt = select(Statement).where(Statement.deleted_at.is_(None))
+    if filters.get("updated_since"):
+        stmt = stmt.where(Statement.updated_at > filters["updated_since"])
     if filters.get("q"):
         stmt = stmt.where(search_filter(session, "statement", filters["q"], Statement.id))
     if filters.get("speaker"):

@@ -12,16 +12,19 @@ from flask import Response, request
 from flask.views import MethodView
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from webargs.flaskparser import abort
 
 from api.db import get_session
 from api.jsonio import json_response
 from api.problems import PROBLEM_MIMETYPE
+from api.queries.changes import item_revisions
 from api.queries.facets import Facet, facet_counts
 from api.queries.paging import Page
 from api.smorest import Blueprint
 from api.views.exports import csv_columns, every_item, negotiated_format, stream
 from api.views.listing import found_or_404, list_response, split_list_args
 from api.views.shaping import Expander, select_fields
+from schemas.changes import RevisionsSchema
 from schemas.common import ProblemSchema
 
 LINK_HEADER = {
@@ -177,5 +180,35 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         def get(self, item_id: str) -> Response:
             item = collection.get_item(get_session(), **{collection.id_keyword: item_id})
             return json_response(found_or_404(item, collection.singular, item_id))
+
+    @blp.route(
+        "/<string:item_id>/revisions",
+        parameters=[
+            {
+                "in": "path",
+                "name": "item_id",
+                "description": f"The {collection.singular} id (also of a deleted one).",
+                "example": collection.id_example,
+            }
+        ],
+    )
+    class RevisionsView(MethodView):
+        @blp.doc(
+            operationId=f"list{singular}Revisions",
+            summary=f"The history of one {collection.singular}",
+            description=f"Every revision of the {collection.singular}, oldest first, with who made it and when.",
+        )
+        @blp.response(200, RevisionsSchema)
+        @blp.alt_response(
+            404,
+            schema=ProblemSchema,
+            content_type=PROBLEM_MIMETYPE,
+            description=f"No {collection.singular} ever had this id.",
+        )
+        def get(self, item_id: str) -> Response:
+            history = item_revisions(get_session(), collection=collection.name, item_id=item_id)
+            if not history:
+                abort(404, message=f"No {collection.singular} ever had the id {item_id!r}.")
+            return json_response({"data": history})
 
     return blp
