@@ -19,20 +19,15 @@ from api.models import Article, Entity, Event, Revision, Statement
 from api.queries.articles import article_dicts
 from api.queries.entities import entity_dicts
 from api.queries.events import event_dicts
-from api.queries.statements import about_by_statement, statement_dict
+from api.queries.statements import statement_dicts
 
 VOLATILE = ("created_at", "updated_at", "counts")
-
-
-def _statements(session: Session, rows: Sequence[Statement]) -> list[dict[str, Any]]:
-    about = about_by_statement(session, [s.id for s in rows])
-    return [statement_dict(s, about.get(s.id, [])) for s in rows]
 
 
 SHAPES: dict[str, tuple[Any, Callable[[Session, Sequence[Any]], list[dict[str, Any]]]]] = {
     "articles": (Article, article_dicts),
     "entities": (Entity, entity_dicts),
-    "statements": (Statement, _statements),
+    "statements": (Statement, statement_dicts),
     "events": (Event, event_dicts),
 }
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
 from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence, Mention, Statement
-from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import entity_summary, event_summary, fuzzy
@@ -98,27 +98,8 @@ def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[st
     ]
 
 
-def list_articles(
-    session: Session,
-    *,
-    filters: dict[str, Any],
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    with_count: bool = True,
-) -> Page:
-    page = paginate(
-        session,
-        filtered_articles(session, filters),
-        keys=sort_keys(sort, SORTS, _ID),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        with_count=with_count,
-    )
-    return Page(
-        items=article_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
-    )
+LISTING = Listing(filtered_articles, SORTS, _ID, article_dicts)
+list_articles = LISTING.page
 
 
 def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention, Statement
-from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.paging import Listing, SortKey
 from api.queries.search import search_filter
 from api.queries.shapes import article_summary, event_summary
 from api.queries.statements import statement_summaries_where
@@ -104,27 +104,8 @@ def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str,
     ]
 
 
-def list_entities(
-    session: Session,
-    *,
-    filters: dict[str, Any],
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    with_count: bool = True,
-) -> Page:
-    page = paginate(
-        session,
-        filtered_entities(session, filters),
-        keys=sort_keys(sort, SORTS, _ID),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        with_count=with_count,
-    )
-    return Page(
-        items=entity_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
-    )
+LISTING = Listing(filtered_entities, SORTS, _ID, entity_dicts)
+list_entities = LISTING.page
 
 
 def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
 from api.models import Article, Event, EventEvidence, EventParticipant, Statement
-from api.queries.paging import Page, SortKey, paginate, sort_keys
+from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import article_summary, entity_summaries, fuzzy
@@ -97,27 +97,8 @@ def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any
     ]
 
 
-def list_events(
-    session: Session,
-    *,
-    filters: dict[str, Any],
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    with_count: bool = True,
-) -> Page:
-    page = paginate(
-        session,
-        filtered_events(session, filters),
-        keys=sort_keys(sort, SORTS, _ID),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        with_count=with_count,
-    )
-    return Page(
-        items=event_dicts(session, page.items), count=page.count, next_cursor=page.next_cursor, limit=limit
-    )
+LISTING = Listing(filtered_events, SORTS, _ID, event_dicts)
+list_events = LISTING.page
 
 
 def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:

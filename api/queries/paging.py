@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,37 @@ class SortKey:
     expression: ColumnElement[Any]
     kind: str = "str"  # str | int | float | date
     always_ascending: bool = False  # e.g. "undated last" whatever the direction asked
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one collection's list is filtered, sorted and shaped: the one list function."""
+
+    filtered: Callable[[Session, dict[str, Any]], Select[Any]]
+    sorts: dict[str, list[SortKey]]
+    tie_break: SortKey
+    shape: Callable[[Session, Sequence[Any]], list[dict[str, Any]]]
+
+    def page(
+        self,
+        session: Session,
+        *,
+        filters: dict[str, Any],
+        sort: str,
+        limit: int,
+        cursor: str | None,
+        with_count: bool = True,
+    ) -> Page:
+        page = paginate(
+            session,
+            self.filtered(session, filters),
+            keys=sort_keys(sort, self.sorts, self.tie_break),
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+            with_count=with_count,
+        )
+        return replace(page, items=self.shape(session, page.items))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
 from api.models import Article, Event, Statement, StatementAbout
-from api.queries.paging import LAST_DAY, Page, SortKey, paginate, sort_keys
+from api.queries.paging import LAST_DAY, Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import (
@@ -94,27 +94,13 @@ def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
     }
 
 
-def list_statements(
-    session: Session,
-    *,
-    filters: dict[str, Any],
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    with_count: bool = True,
-) -> Page:
-    page = paginate(
-        session,
-        filtered_statements(session, filters),
-        keys=sort_keys(sort, SORTS, _ID),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        with_count=with_count,
-    )
-    about = about_by_statement(session, [s.id for s in page.items])
-    items = [statement_dict(s, about.get(s.id, [])) for s in page.items]
-    return Page(items=items, count=page.count, next_cursor=page.next_cursor, limit=limit)
+def statement_dicts(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
+    about = about_by_statement(session, [s.id for s in statements])
+    return [statement_dict(s, about.get(s.id, [])) for s in statements]
+
+
+LISTING = Listing(filtered_statements, SORTS, _ID, statement_dicts)
+list_statements = LISTING.page
 
 
 def get_statement(session: Session, *, statement_id: str) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
 def dataset_lines(session: Session) -> Iterator[dict[str, Any]]:
     """Every live item of every collection, as its list item plus ``type``; articles carry their mentions."""
     for collection in COLLECTIONS:
-        items = every_item(collection.list_items, session, {}, "id")
+        items = every_item(collection.listing.page, session, {}, "id")
         for chunk in _chunks(items, EXPORT_PAGE):
             mentions = (
                 mentions_by_article(session, [i["id"] for i in chunk])

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import Response, request
 from flask.views import MethodView
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from webargs.flaskparser import abort
 
@@ -19,7 +18,7 @@ from api.jsonio import json_response
 from api.problems import PROBLEM_MIMETYPE
 from api.queries.changes import item_revisions
 from api.queries.facets import Facet, facet_counts
-from api.queries.paging import Page
+from api.queries.paging import Listing, Page
 from api.smorest import Blueprint
 from api.views.exports import csv_columns, every_item, negotiated_format, stream
 from api.views.listing import found_or_404, list_response, split_list_args
@@ -59,8 +58,7 @@ class Collection:
     page_schema: type[ma.Schema]
     item_schema: type[ma.Schema]
     list_schema: type[ma.Schema]  # one list item
-    list_items: Callable[..., Page]
-    filtered: Callable[[Session, dict[str, Any]], Select[Any]]
+    listing: Listing
     get_item: Callable[..., dict[str, Any] | None]
     id_keyword: str  # keyword of ``get_item`` that takes the id
     expandable: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -83,7 +81,7 @@ def _facet_url(name: str, value: Any, many_valued: bool) -> str | None:
 def facets_meta(
     session: Session, collection: Collection, filters: dict[str, Any], names: list[str], size: int
 ) -> dict[str, Any]:
-    filtered = collection.filtered(session, filters)
+    filtered = collection.listing.filtered(session, filters)
     meta = {}
     for name in names:
         values, other = facet_counts(session, filtered, collection.facets[name], size=size)
@@ -104,7 +102,7 @@ def list_view(collection: Collection, args: dict[str, Any]) -> Response:
     fields = shaping.get("fields")
     fmt = negotiated_format(shaping.get("format"))
     if fmt != "json":
-        items = every_item(collection.list_items, session, filters, paging["sort"], paging["cursor"])
+        items = every_item(collection.listing.page, session, filters, paging["sort"], paging["cursor"])
         return stream(
             fmt,
             (select_fields(shape(item), fields) for item in items),
@@ -112,7 +110,7 @@ def list_view(collection: Collection, args: dict[str, Any]) -> Response:
             columns=csv_columns(collection.list_schema, fields),
             filename=collection.name,
         )
-    page = collection.list_items(session, filters=filters, **paging)
+    page = collection.listing.page(session, filters=filters, **paging)
     items = [select_fields(shape(item), fields) for item in page.items]
     body, headers = list_response(Page(items, page.count, page.next_cursor, page.limit))
     if shaping.get("facets"):
