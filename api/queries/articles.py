@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from api.fuzzy_dates import bounds
 from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence, Mention, Statement
 from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
-from api.queries.shapes import entity_summary, event_summary, fuzzy
+from api.queries.shapes import entity_summary, event_summary, fuzzy, overlapping
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Article.id)
@@ -40,11 +39,13 @@ def filtered_articles(session: Session, filters: dict[str, Any]) -> Select[Any]:
             wanted = filters[key] if key == "entity" else entity_ids_named(session, filters[key])
             mentioning = select(Mention.article_id).where(Mention.entity_id.in_(wanted))
             stmt = stmt.where(Article.id.in_(mentioning))
-    if filters.get("published_from"):
-        stmt = stmt.where(Article.published_end >= bounds(filters["published_from"])[0])
-    if filters.get("published_to"):
-        stmt = stmt.where(Article.published_start <= bounds(filters["published_to"])[1])
-    return stmt
+    return overlapping(
+        stmt,
+        Article.published_start,
+        Article.published_end,
+        filters.get("published_from"),
+        filters.get("published_to"),
+    )
 
 
 def _cited(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:

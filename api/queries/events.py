@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from api.fuzzy_dates import bounds
 from api.models import Article, Event, EventEvidence, EventParticipant, Statement
 from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
-from api.queries.shapes import article_summary, entity_summaries, fuzzy
+from api.queries.shapes import article_summary, entity_summaries, fuzzy, overlapping
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Event.id)
@@ -41,11 +40,9 @@ def filtered_events(session: Session, filters: dict[str, Any]) -> Select[Any]:
     if filters.get("article"):
         reported = select(EventEvidence.event_id).where(EventEvidence.article_id.in_(filters["article"]))
         stmt = stmt.where(Event.id.in_(reported))
-    if filters.get("date_from"):
-        stmt = stmt.where(Event.date_end >= bounds(filters["date_from"])[0])
-    if filters.get("date_to"):
-        stmt = stmt.where(Event.date_start <= bounds(filters["date_to"])[1])
-    return stmt
+    return overlapping(
+        stmt, Event.date_start, Event.date_end, filters.get("date_from"), filters.get("date_to")
+    )
 
 
 def _participants(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:

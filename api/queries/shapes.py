@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from api.fuzzy_dates import bounds
 from api.models import Article, Entity, Event, Statement
+
+
+def overlapping(
+    stmt: Select[Any], first_day: Any, last_day: Any, date_from: str | None, date_to: str | None
+) -> Select[Any]:
+    """Rows whose fuzzy date interval overlaps ``date_from``..``date_to`` (each YYYY[-MM[-DD]])."""
+    if date_from:
+        stmt = stmt.where(last_day >= bounds(date_from)[0])
+    if date_to:
+        stmt = stmt.where(first_day <= bounds(date_to)[1])
+    return stmt
 
 
 def fuzzy(value: str | None, precision: str | None, note: str | None) -> dict[str, Any] | None:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Date, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from api.fuzzy_dates import bounds
 from api.models import Article, Event, Statement, StatementAbout
 from api.queries.paging import LAST_DAY, Listing, SortKey
 from api.queries.resolve import entity_ids_named
@@ -19,6 +18,7 @@ from api.queries.shapes import (
     entity_summaries,
     event_summary,
     fuzzy,
+    overlapping,
     statement_summary,
 )
 
@@ -55,11 +55,9 @@ def filtered_statements(session: Session, filters: dict[str, Any]) -> Select[Any
             wanted = ids if key == "about" else entity_ids_named(session, ids)
             about = select(StatementAbout.statement_id).where(StatementAbout.entity_id.in_(wanted))
             stmt = stmt.where(Statement.id.in_(about))
-    if filters.get("said_from"):
-        stmt = stmt.where(Statement.said_on_end >= bounds(filters["said_from"])[0])
-    if filters.get("said_to"):
-        stmt = stmt.where(Statement.said_on_start <= bounds(filters["said_to"])[1])
-    return stmt
+    return overlapping(
+        stmt, Statement.said_on_start, Statement.said_on_end, filters.get("said_from"), filters.get("said_to")
+    )
 
 
 def about_by_statement(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
