@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := api
 
+# Swagger UI and ReDoc, served by the app itself (api/docs_assets.py): npm tarballs, unpacked
+DOCS_ASSETS ?= var/docs-assets
+DOCS_PACKAGES := swagger-ui-dist@5.35.0 redoc@2.5.4
+DOCS_STAMP := $(DOCS_ASSETS)/.installed-$(subst @,-,$(subst $(eval) ,_,$(DOCS_PACKAGES)))
+
 .PHONY: install run serve migrate seed test lint format openapi clean load fuzz extract-score
 
 $(STAMP): pyproject.toml
@@ -13,7 +18,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+$(DOCS_STAMP):
+	rm -rf $(DOCS_ASSETS) && mkdir -p $(DOCS_ASSETS)
+	cd $(DOCS_ASSETS) && for package in $(DOCS_PACKAGES); do \
+		name=$${package%@*}; \
+		tarball=$$(npm pack --silent "$$package") && mkdir -p "$$name" && \
+		tar -xzf "$$tarball" -C "$$name" --strip-components=1 && rm "$$tarball" || exit 1; \
+	done
+	touch $@
+
+install: $(STAMP) $(DOCS_STAMP)
 
 ## make run: install, migrate and seed a SQLite database, serve it on http://127.0.0.1:8000
 run: install migrate seed serve
