@@ -238,11 +238,14 @@ def choice_list(description: str, choices: tuple[str, ...]) -> fields.List:
 
 
 _DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
-# YYYY, YYYY-MM or YYYY-MM-DD with real months and day numbers (the calendar check below
-# also refuses 29 February of a common year); published in the OpenAPI document as a pattern
+# YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year (29 February only in leap
+# years); published in the OpenAPI document as a pattern, so clients can check it too
+_YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
 DATE_PATTERN = (
-    r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})(-(0[1-9]|1[0-2])|-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
-    r"|-(0[469]|11)-(0[1-9]|[12][0-9]|30)|-02-(0[1-9]|1[0-9]|2[0-9]))?$"
+    rf"^({_YEAR}(-(0[1-9]|1[0-2])|-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|-(0[469]|11)-(0[1-9]|[12][0-9]|30)|-02-(0[1-9]|1[0-9]|2[0-8]))?"
+    rf"|{_LEAP_YEAR}-02-29)$"
 )
 _ASCII_DATE = re.compile(DATE_PATTERN)
 
@@ -264,8 +267,9 @@ def date_bound(description: str, example: str) -> fields.String:
     )
 
 
-# the search syntax: double quotes in pairs, * only at the end of a word (checked by the server)
-QUERY_PATTERN = r'^([^"*]|"[^"*]*"|[^\s"*]\*(\s|$))*$'
+# the search syntax: double quotes in pairs, * only at the end of a word (checked by the server).
+# Whitespace is spelt out: \s differs between Python's and ECMAScript's regular expressions.
+QUERY_PATTERN = r'^([^"*]|"[^"*]*"|[^ \t\n\r\f\v"*]\*[ \t\n\r\f\v])*([^ \t\n\r\f\v"*]\*)?$'
 
 
 class CommaList(fields.String):

@@ -100,3 +100,8 @@ def test_a_reload_that_changes_the_seeds_appears_in_the_feed_and_the_history(
 def test_a_bad_cursor_is_a_400_and_an_unknown_item_has_no_history(client: FlaskClient) -> None:
     assert client.get("/v1/changes?since=not-a-cursor").status_code == 400
     assert client.get("/v1/events/never-existed/revisions").status_code == 404
+
+
+def test_a_cursor_past_every_revision_means_nothing_new(client: FlaskClient) -> None:
+    body = client.get("/v1/changes?since=463619783545259538").get_json()
+    assert body["data"] == []

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,3 +100,13 @@ def test_schemathesis_finds_no_failure_with_every_check(server: str) -> None:
     )
     assert result.returncode == 0, output[-6000:]
     assert generated and int(generated.group(1)) > 100, output[-2000:]
+
+
+def test_gunicorn_lets_long_urls_reach_the_app_for_a_problem_json_414(server: str) -> None:
+    for length in (2100, 20000):
+        try:
+            urllib.request.urlopen(f"{server}/v1/statements?q={'a' * length}", timeout=10)
+            pytest.fail("a URL over 2,083 characters was served")
+        except urllib.error.HTTPError as error:
+            assert error.code == 414
+            assert error.headers["Content-Type"] == "application/problem+json"

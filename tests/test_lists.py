@@ -801,3 +801,10 @@ def test_a_bad_value_among_repeated_values_is_named_in_plain_words(
     (message,) = body["errors"][parameter]
     assert message.startswith("value 2: Must be one of:")
     assert "{" not in body["detail"]
+
+
+def test_29_february_is_a_date_only_in_leap_years(client: FlaskClient) -> None:
+    assert client.get("/v1/statements?said_to=2024-02-29").status_code == 200
+    assert client.get("/v1/statements?said_to=2000-02-29").status_code == 200
+    for value in ("2023-02-29", "1900-02-29", "0006-02-29"):
+        assert_bad_parameter(client.get(f"/v1/statements?said_to={value}"), "said_to")

@@ -22,8 +22,12 @@ def revision_dict(revision: Revision) -> dict[str, Any]:
     }
 
 
+MAX_SEQ = 2**31 - 1  # revisions.id is a 4-byte integer on PostgreSQL
+
+
 def list_changes(session: Session, *, since: int, limit: int) -> tuple[list[dict[str, Any]], int]:
     """Revisions after ``since`` in order, and the cursor to continue from (the last one seen)."""
+    since = min(since, MAX_SEQ)  # a cursor past every revision means: nothing new yet
     rows = session.scalars(
         select(Revision).where(Revision.id > since).order_by(Revision.id).limit(limit)
     ).all()
