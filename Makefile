@@ -5,10 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := api
 
-# Swagger UI and ReDoc, served by the app itself (api/docs_assets.py): npm tarballs, unpacked
-DOCS_ASSETS ?= var/docs-assets
-DOCS_PACKAGES := swagger-ui-dist@5.35.0 redoc@2.5.4
-DOCS_STAMP := $(DOCS_ASSETS)/.installed-$(subst @,-,$(subst $(eval) ,_,$(DOCS_PACKAGES)))
+# Swagger UI and ReDoc, served by the app itself (api/docs_assets.py): pinned npm tarballs,
+# checked against their SHA-256, unpacked into a gitignored folder
+VEILLE_DOCS_ASSETS_DIR ?= var/docs-assets
+SWAGGER_UI_VERSION := 5.35.0
+SWAGGER_UI_SHA256 := 1b8e891893404ea4c3558b6a87e2a3e494e7eedba41168c2ece5800a391a6ea6
+REDOC_VERSION := 2.5.4
+REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
+DOCS_STAMP := $(VEILLE_DOCS_ASSETS_DIR)/.installed-swagger-ui-dist-$(SWAGGER_UI_VERSION)-redoc-$(REDOC_VERSION)
 
 .PHONY: install run serve migrate seed test lint format openapi clean load fuzz extract-score
 
@@ -19,12 +23,14 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 $(DOCS_STAMP):
-	rm -rf $(DOCS_ASSETS) && mkdir -p $(DOCS_ASSETS)
-	cd $(DOCS_ASSETS) && for package in $(DOCS_PACKAGES); do \
-		name=$${package%@*}; \
-		tarball=$$(npm pack --silent "$$package") && mkdir -p "$$name" && \
-		tar -xzf "$$tarball" -C "$$name" --strip-components=1 && rm "$$tarball" || exit 1; \
-	done
+	cd $(VEILLE_DOCS_ASSETS_DIR) 2>/dev/null && rm -rf swagger-ui-dist redoc .installed-* *.tgz || true
+	mkdir -p $(VEILLE_DOCS_ASSETS_DIR)/swagger-ui-dist $(VEILLE_DOCS_ASSETS_DIR)/redoc
+	cd $(VEILLE_DOCS_ASSETS_DIR) && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) redoc@$(REDOC_VERSION) >/dev/null
+	cd $(VEILLE_DOCS_ASSETS_DIR) && printf '%s  %s\n' \
+	    $(SWAGGER_UI_SHA256) swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz \
+	    $(REDOC_SHA256) redoc-$(REDOC_VERSION).tgz | sha256sum --check --quiet -
+	cd $(VEILLE_DOCS_ASSETS_DIR) && tar -xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz --strip-components=1 -C swagger-ui-dist \
+	    && tar -xzf redoc-$(REDOC_VERSION).tgz --strip-components=1 -C redoc && rm -f *.tgz
 	touch $@
 
 install: $(STAMP) $(DOCS_STAMP)
