@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence
 from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
-from api.queries.shapes import entity_summary, event_summary, fuzzy, overlapping
+from api.queries.shapes import entity_summary, event_summary, fuzzy, grouped_by, overlapping
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Article.id)
@@ -49,32 +48,27 @@ def filtered_articles(session: Session, filters: dict[str, Any]) -> Select[Any]:
 
 
 def _cited(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
-    if ids:
-        rows = session.execute(
-            select(ArticleCitedOutlet.article_id, ArticleCitedOutlet.entity_id)
-            .where(ArticleCitedOutlet.article_id.in_(ids))
-            .order_by(ArticleCitedOutlet.article_id, ArticleCitedOutlet.entity_id)
-        )
-        for article_id, entity_id in rows:
-            found[article_id].append(entity_id)
-    return found
+    return grouped_by(
+        session,
+        ArticleCitedOutlet,
+        "article_id",
+        ids,
+        lambda row: row.entity_id,
+        ArticleCitedOutlet.entity_id,
+    )
 
 
 def mentions_by_article(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Mentions of each article, in text order."""
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if ids:
-        rows = session.scalars(
-            select(Mention)
-            .where(Mention.article_id.in_(ids))
-            .order_by(Mention.article_id, Mention.start, Mention.entity_id)
-        )
-        for m in rows:
-            found[m.article_id].append(
-                {"entity": m.entity_id, "start": m.start, "end": m.end, "text": m.text}
-            )
-    return found
+    return grouped_by(
+        session,
+        Mention,
+        "article_id",
+        ids,
+        lambda m: {"entity": m.entity_id, "start": m.start, "end": m.end, "text": m.text},
+        Mention.start,
+        Mention.entity_id,
+    )
 
 
 def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention, Statement
 from api.queries.paging import Listing, SortKey
 from api.queries.search import search_filter
-from api.queries.shapes import article_summary, event_summary
+from api.queries.shapes import article_summary, event_summary, grouped_by
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Entity.id)
@@ -38,20 +37,16 @@ def filtered_entities(session: Session, filters: dict[str, Any]) -> Select[Any]:
 
 
 def _aliases(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if ids:
-        rows = session.scalars(
-            select(EntityAlias)
-            .where(EntityAlias.entity_id.in_(ids))
-            .order_by(
-                EntityAlias.entity_id, EntityAlias.in_text.desc(), EntityAlias.alias, EntityAlias.language
-            )
-        )
-        for row in rows:
-            found[row.entity_id].append(
-                {"alias": row.alias, "language": row.language, "in_text": row.in_text}
-            )
-    return found
+    return grouped_by(
+        session,
+        EntityAlias,
+        "entity_id",
+        ids,
+        lambda row: {"alias": row.alias, "language": row.language, "in_text": row.in_text},
+        EntityAlias.in_text.desc(),
+        EntityAlias.alias,
+        EntityAlias.language,
+    )
 
 
 def _counts(session: Session, ids: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ from api.models import Article, Event, EventEvidence, EventParticipant, Statemen
 from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
-from api.queries.shapes import article_summary, entity_summaries, fuzzy, overlapping
+from api.queries.shapes import article_summary, entity_summaries, fuzzy, grouped_by, overlapping
 from api.queries.statements import statement_summaries_where
 
 _ID = SortKey(Event.id)
@@ -46,31 +45,27 @@ def filtered_events(session: Session, filters: dict[str, Any]) -> Select[Any]:
 
 
 def _participants(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, str]]]:
-    found: dict[str, list[dict[str, str]]] = defaultdict(list)
-    if ids:
-        rows = session.scalars(
-            select(EventParticipant)
-            .where(EventParticipant.event_id.in_(ids))
-            .order_by(EventParticipant.event_id, EventParticipant.entity_id, EventParticipant.role)
-        )
-        for row in rows:
-            found[row.event_id].append({"entity": row.entity_id, "role": row.role})
-    return found
+    return grouped_by(
+        session,
+        EventParticipant,
+        "event_id",
+        ids,
+        lambda row: {"entity": row.entity_id, "role": row.role},
+        EventParticipant.entity_id,
+        EventParticipant.role,
+    )
 
 
 def _evidence(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if ids:
-        rows = session.scalars(
-            select(EventEvidence)
-            .where(EventEvidence.event_id.in_(ids))
-            .order_by(EventEvidence.event_id, EventEvidence.article_id, EventEvidence.start)
-        )
-        for row in rows:
-            found[row.event_id].append(
-                {"article": row.article_id, "start": row.start, "end": row.end, "text": row.text}
-            )
-    return found
+    return grouped_by(
+        session,
+        EventEvidence,
+        "event_id",
+        ids,
+        lambda row: {"article": row.article_id, "start": row.start, "end": row.end, "text": row.text},
+        EventEvidence.article_id,
+        EventEvidence.start,
+    )
 
 
 def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any]]:

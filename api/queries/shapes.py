@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -10,6 +11,23 @@ from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
 from api.models import Article, Entity, Event, Statement
+
+
+def grouped_by(
+    session: Session,
+    model: Any,
+    owner: str,
+    ids: Collection[str],
+    shape: Callable[[Any], Any],
+    *order_by: Any,
+) -> dict[str, list[Any]]:
+    """Rows of ``model`` whose ``owner`` column is in ``ids``, shaped, grouped by owner: one query."""
+    found: dict[str, list[Any]] = defaultdict(list)
+    if ids:
+        column = getattr(model, owner)
+        for row in session.scalars(select(model).where(column.in_(ids)).order_by(column, *order_by)):
+            found[getattr(row, owner)].append(shape(row))
+    return found
 
 
 def overlapping(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from api.queries.shapes import (
     entity_summaries,
     event_summary,
     fuzzy,
+    grouped_by,
     overlapping,
     statement_summary,
 )
@@ -61,16 +61,9 @@ def filtered_statements(session: Session, filters: dict[str, Any]) -> Select[Any
 
 
 def about_by_statement(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
-    about: dict[str, list[str]] = defaultdict(list)
-    if ids:
-        rows = session.execute(
-            select(StatementAbout.statement_id, StatementAbout.entity_id)
-            .where(StatementAbout.statement_id.in_(ids))
-            .order_by(StatementAbout.statement_id, StatementAbout.entity_id)
-        )
-        for statement_id, entity_id in rows:
-            about[statement_id].append(entity_id)
-    return about
+    return grouped_by(
+        session, StatementAbout, "statement_id", ids, lambda row: row.entity_id, StatementAbout.entity_id
+    )
 
 
 def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
