@@ -23,14 +23,10 @@ PREFIX = "vk"
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: the key's name and scopes (admin implies write, write implies read)."""
+    """Who is calling: the key's name and scopes."""
 
     name: str
     scopes: frozenset[str]
-
-    def allows(self, scope: str) -> bool:
-        implied = {"admin": {"admin", "write", "read"}, "write": {"write", "read"}, "read": {"read"}}
-        return any(scope in implied[s] for s in self.scopes)
 
 
 def _digest(secret: str) -> str:

@@ -24,14 +24,6 @@ class FuzzyDate:
     precision: str
     note: str | None = None
 
-    @property
-    def first_day(self) -> date:
-        return interval(self.value, self.precision)[0]
-
-    @property
-    def last_day(self) -> date:
-        return interval(self.value, self.precision)[1]
-
 
 def precision_of(value: str) -> str:
     """The precision a bare value is written at (``2024`` → year, ``2024-10`` → month…)."""
