@@ -170,6 +170,9 @@ def test_a_statement_removed_from_the_seeds_is_retired_not_erased(tmp_path: Path
         client = app.test_client()
         listed = client.get("/v1/statements?limit=500").get_json()["data"]
         assert retired[0]["id"] not in {s["id"] for s in listed}
-        assert client.get(f"/v1/statements/{retired[0]['id']}").status_code == 404
+        gone = client.get(f"/v1/statements/{retired[0]['id']}")
+        assert gone.status_code == 410
+        assert gone.mimetype == "application/problem+json"
+        assert client.get(f"/v1/statements/{retired[0]['id']}/revisions").status_code == 200
     finally:
         app.extensions["veille.engine"].dispose()

@@ -30,6 +30,13 @@ def grouped_by(
     return found
 
 
+def is_retired(session: Session, model: Any, item_id: str) -> bool:
+    """Whether ``item_id`` names an item that exists but was retired (soft-deleted)."""
+    return (
+        session.scalar(select(model.id).where(model.id == item_id, model.deleted_at.is_not(None))) is not None
+    )
+
+
 def overlapping(
     stmt: Select[Any], first_day: Any, last_day: Any, date_from: str | None, date_to: str | None
 ) -> Select[Any]:

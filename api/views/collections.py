@@ -19,6 +19,7 @@ from api.problems import PROBLEM_MIMETYPE
 from api.queries.changes import item_revisions
 from api.queries.facets import Facet, facet_counts
 from api.queries.paging import Listing, Page
+from api.queries.shapes import is_retired
 from api.smorest import Blueprint
 from api.views.exports import csv_columns, every_item, negotiated_format, stream
 from api.views.listing import found_or_404, list_response, split_list_args
@@ -59,6 +60,7 @@ class Collection:
     item_schema: type[ma.Schema]
     list_schema: type[ma.Schema]  # one list item
     listing: Listing
+    model: Any  # the ORM model (for retired items)
     get_item: Callable[..., dict[str, Any] | None]
     id_keyword: str  # keyword of ``get_item`` that takes the id
     expandable: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -175,9 +177,17 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             content_type=PROBLEM_MIMETYPE,
             description=f"No {collection.singular} has this id.",
         )
+        @blp.alt_response(
+            410,
+            schema=ProblemSchema,
+            content_type=PROBLEM_MIMETYPE,
+            description=f"The {collection.singular} was retired; its history is at its /revisions.",
+        )
         def get(self, item_id: str) -> Response:
-            item = collection.get_item(get_session(), **{collection.id_keyword: item_id})
-            return json_response(found_or_404(item, collection.singular, item_id))
+            session = get_session()
+            item = collection.get_item(session, **{collection.id_keyword: item_id})
+            retired = item is None and is_retired(session, collection.model, item_id)
+            return json_response(found_or_404(item, collection.singular, item_id, retired=retired))
 
     @blp.route(
         "/<string:item_id>/revisions",

@@ -40,7 +40,12 @@ def split_list_args(args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     return filters, paging, shaping
 
 
-def found_or_404(item: dict[str, Any] | None, kind: str, item_id: str) -> dict[str, Any]:
+def found_or_404(
+    item: dict[str, Any] | None, kind: str, item_id: str, *, retired: bool = False
+) -> dict[str, Any]:
+    """The item, or 410 when it was retired (its history stays at .../revisions), or 404."""
     if item is None:
+        if retired:
+            abort(410, message=f"The {kind} {item_id!r} was retired; its history is at its /revisions.")
         abort(404, message=f"No {kind} with id {item_id!r}.")
     return item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.models import Article, Entity, Event, Statement
 from api.queries import articles, entities, events, statements
 from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
 from api.views.collections import Collection, collection_blueprint
@@ -29,6 +30,7 @@ COLLECTIONS = [
         item_schema=ArticleItemSchema,
         list_schema=ArticleSchema,
         listing=articles.LISTING,
+        model=Article,
         get_item=articles.get_article,
         id_keyword="article_id",
         expandable={"outlet": ("entity", ONE), "cited_outlets": ("entity", MANY)},
@@ -44,6 +46,7 @@ COLLECTIONS = [
         item_schema=EntityItemSchema,
         list_schema=EntitySchema,
         listing=entities.LISTING,
+        model=Entity,
         get_item=entities.get_entity,
         id_keyword="entity_id",
         expandable={},
@@ -59,6 +62,7 @@ COLLECTIONS = [
         item_schema=StatementItemSchema,
         list_schema=StatementSchema,
         listing=statements.LISTING,
+        model=Statement,
         get_item=statements.get_statement,
         id_keyword="statement_id",
         expandable={
@@ -80,6 +84,7 @@ COLLECTIONS = [
         item_schema=EventItemSchema,
         list_schema=EventSchema,
         listing=events.LISTING,
+        model=Event,
         get_item=events.get_event,
         id_keyword="event_id",
         expandable={"location": ("entity", ONE), "participants": ("entity", PARTICIPANTS)},
