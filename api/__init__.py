@@ -27,6 +27,7 @@ from api.jsonio import OrjsonProvider
 from api.problems import DATABASE_UNAVAILABLE
 from api.smorest import Api
 from api.views import bulk, changes, health, overview, resources, search, timeline
+from api.views.entity_writes import EntityIdConverter
 
 EXPOSED_HEADERS = [
     "ETag",
@@ -93,6 +94,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     request_guards.init_app(app)
     db.init_app(app)
     api = Api(app)
+    app.url_map.converters["entity_id"] = EntityIdConverter
+    api.register_converter(EntityIdConverter, lambda _converter: {"type": "string", "minLength": 1})
     problems.register_error_handlers(app)
     auth.init_app(app)  # before the rate limiter: a valid key gets the keyed limit
     rate_limits.init_app(app)

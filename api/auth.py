@@ -21,6 +21,18 @@ def _challenge(error: str | None = None) -> dict[str, str]:
     return {"WWW-Authenticate": value}
 
 
+def require_scope(scope: str) -> None:
+    """Abort unless the request carries a valid key with ``scope`` (admin implies write)."""
+    identity = g.get("api_key")
+    if identity is None:
+        abort(
+            401, message="This operation needs an API key: Authorization: Bearer <key>.", headers=_challenge()
+        )
+    granted = set(identity.scopes) | ({"write", "read"} if "admin" in identity.scopes else set())
+    if scope not in granted:
+        abort(403, message=f"The key {identity.name!r} lacks the {scope!r} scope.")
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def authenticate() -> None:

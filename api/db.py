@@ -7,6 +7,8 @@ whoever owns it (the loader, a write view).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -84,6 +86,18 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["veille.sessionmaker"]()
     return g.db_session
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """The request's session for one write: committed at the end, rolled back on any error."""
+    session = get_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _close_session(_exc: BaseException | None) -> None:

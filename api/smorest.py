@@ -57,10 +57,12 @@ class StrictParser(FlaskParser):
         allowed = sorted(f.data_key or name for name, f in schema.fields.items())
         errors: dict[str, list[str]] = {}
         for name, problems in per_field.items():
-            errors[name] = [
-                f"Unknown parameter. Allowed: {', '.join(allowed)}." if p == UNKNOWN_FIELD else p
-                for p in _flatten(problems)
-            ]
+            unknown = (
+                f"Unknown or read-only field. Writable: {', '.join(allowed)}."
+                if location == "json"
+                else f"Unknown parameter. Allowed: {', '.join(allowed)}."
+            )
+            errors[name] = [unknown if p == UNKNOWN_FIELD else p for p in _flatten(problems)]
         what = "body field" if location == "json" else "parameter"
         detail = "; ".join(f"{what} '{name}': {' '.join(msgs)}" for name, msgs in errors.items())
         abort(

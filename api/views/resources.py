@@ -6,6 +6,7 @@ from api.models import Article, Entity, Event, Statement
 from api.queries import articles, entities, events, statements
 from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
 from api.views.collections import Collection, collection_blueprint
+from api.views.entity_writes import register_entity_writes
 from api.views.relations import register_relations
 from api.views.resolve import register_resolve
 from api.views.shaping import MANY, ONE, PARTICIPANTS
@@ -94,4 +95,5 @@ COLLECTIONS = [
 
 BLUEPRINTS = {c.name: collection_blueprint(c) for c in COLLECTIONS}
 register_resolve(BLUEPRINTS["entities"])
+register_entity_writes(BLUEPRINTS["entities"])
 register_relations(BLUEPRINTS["entities"])
