@@ -172,3 +172,22 @@ def test_concurrent_patches_with_one_etag_let_exactly_one_through(
     history = app.test_client().get(f"/v1/entities/{NEW['id']}/revisions").get_json()["data"]
     assert [r["action"] for r in history] == ["create", "update"]
     assert history[-1]["data"]["description"] == winner
+
+
+def test_an_idempotency_key_replays_the_first_response(writable: tuple[Flask, dict[str, str]]) -> None:
+    app, auth = writable
+    client = app.test_client()
+    headers = {"Authorization": auth["write"], "Idempotency-Key": "create-once"}
+    first = client.post("/v1/entities", json=NEW, headers=headers)
+    again = client.post("/v1/entities", json=NEW, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json()
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    history = client.get(f"/v1/entities/{NEW['id']}/revisions").get_json()["data"]
+    assert [r["action"] for r in history] == ["create"]
+    other = client.post("/v1/entities", json={**NEW, "name": "Another"}, headers=headers)
+    assert "different request" in assert_problem(other, 422)["detail"]
+    too_long = {**headers, "Idempotency-Key": "k" * 201}
+    assert_problem(client.post("/v1/entities", json={**NEW, "id": "other-id"}, headers=too_long), 400)

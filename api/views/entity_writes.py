@@ -13,6 +13,7 @@ from werkzeug.routing import BaseConverter
 
 from api.auth import require_scope
 from api.db import unit_of_work
+from api.idempotency import idempotent
 from api.jsonio import json_response
 from api.problems import PROBLEM_MIMETYPE
 from api.smorest import Blueprint
@@ -40,6 +41,14 @@ class EntityIdConverter(BaseConverter):
 ID_PARAMETER = [
     {"in": "path", "name": "item_id", "description": "The entity id.", "example": "sergei-shoigu"}
 ]
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Any unique string (1–200 characters) to make retries of this POST safe.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "example": "4f1c2b7e-create-shoigu",
+}
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
@@ -99,7 +108,12 @@ def register_entity_writes(blp: Blueprint) -> None:
         @blp.doc(
             operationId="createEntity",
             summary="Create an entity",
-            description="Needs a key with the `write` scope. Answers 201 with the entity, its ETag and Location.",
+            description=(
+                "Needs a key with the `write` scope. Answers 201 with the entity, its ETag and Location. "
+                "With `Idempotency-Key`, a retry of the same request within 24 hours gets the first response "
+                "again (header `Idempotent-Replayed: true`); the same key with another request is a 422."
+            ),
+            parameters=[IDEMPOTENCY_KEY],
         )
         @guarded("write", json_body=True)
         @blp.arguments(EntityCreateSchema, location="json", error_status_code=422)
@@ -107,10 +121,13 @@ def register_entity_writes(blp: Blueprint) -> None:
         @_problems(blp, {**WRITE_ERRORS, 409: "The id is taken (or retired).", 415: "The body is not JSON."})
         def post(self, data: dict[str, Any]) -> Response:
             with unit_of_work() as session:
-                item = create_entity(session, data=data, actor=_key_name())
-            return _written(
-                item, 201, Location=url_for("entities.ItemView", item_id=item["id"], _external=True)
-            )
+
+                def created() -> Response:
+                    item = create_entity(session, data=data, actor=_key_name())
+                    location = url_for("entities.ItemView", item_id=item["id"], _external=True)
+                    return _written(item, 201, Location=location)
+
+                return idempotent(session, created)
 
     @blp.route("/<entity_id:item_id>", methods=["PATCH", "DELETE"], parameters=ID_PARAMETER)
     class WriteEntity(MethodView):
