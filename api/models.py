@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -38,9 +39,19 @@ class Timestamps:
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Entity(Timestamps, Base):
+class Reviewed:
+    """Proposals of the extraction pipeline are ``proposed`` with a confidence; curators verify them."""
+
+    status: Mapped[str] = mapped_column(String(10), default="verified", server_default="verified")
+    confidence: Mapped[float | None] = mapped_column(Float)
+
+
+class Entity(Timestamps, Reviewed, Base):
     __tablename__ = "entities"
-    __table_args__ = (CheckConstraint(_in("type", ENTITY_TYPES), name="type"),)
+    __table_args__ = (
+        CheckConstraint(_in("type", ENTITY_TYPES), name="type"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+    )
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -49,6 +60,8 @@ class Entity(Timestamps, Base):
     type: Mapped[str] = mapped_column(String(40), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     wikidata: Mapped[str | None] = mapped_column(String(20))
+    # set when the entity was merged into another: its id then redirects there (308)
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("entities.id"))
 
 
 class EntityAlias(Base):
@@ -79,7 +92,7 @@ class Article(Timestamps, Base):
     outlet_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
     source_url: Mapped[str | None] = mapped_column(Text)
     source_file: Mapped[str | None] = mapped_column(String(200))
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
 
 
@@ -90,7 +103,7 @@ class ArticleCitedOutlet(Base):
     entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"), primary_key=True, index=True)
 
 
-class Mention(Base):
+class Mention(Reviewed, Base):
     __tablename__ = "mentions"
     __table_args__ = (
         CheckConstraint(_in("status", STATUSES), name="status"),
@@ -104,10 +117,9 @@ class Mention(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="verified")
 
 
-class Event(Timestamps, Base):
+class Event(Timestamps, Reviewed, Base):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint(_in("type", EVENT_TYPES), name="type"),
@@ -125,7 +137,6 @@ class Event(Timestamps, Base):
     date_start: Mapped[date] = mapped_column(Date, index=True)
     date_end: Mapped[date] = mapped_column(Date)
     location_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="verified")
 
 
 class EventParticipant(Base):
@@ -148,7 +159,7 @@ class EventEvidence(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class Statement(Timestamps, Base):
+class Statement(Timestamps, Reviewed, Base):
     __tablename__ = "statements"
     __table_args__ = (
         CheckConstraint(_in("kind", STATEMENT_KINDS), name="kind"),
@@ -164,7 +175,6 @@ class Statement(Timestamps, Base):
     article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
     speaker_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
     kind: Mapped[str] = mapped_column(String(10), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="verified")
     text: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)

@@ -13,11 +13,13 @@ from schemas.common import (
     ListArgsSchema,
     Schema,
     StatementSummarySchema,
+    confidence_field,
     date_bound,
     doc,
     id_list,
     name_list,
     page_schema,
+    status_field,
     with_output_args,
 )
 from schemas.entities import EntityItemSchema
@@ -73,6 +75,8 @@ class MentionSchema(Schema):
     start = fields.Integer(metadata=doc("First code point of the mention in the body.", 120))
     end = fields.Integer(metadata=doc("Code point after the mention (exclusive).", 135))
     text = fields.String(metadata=doc("Exactly `body[start:end]`.", "Sergueï Choïgou"))
+    status = status_field()
+    confidence = confidence_field()
 
 
 class ArticleEntitySchema(EntitySummarySchema):

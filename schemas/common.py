@@ -10,7 +10,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, PRECISIONS, STATEMENT_KINDS
+from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, PRECISIONS, STATEMENT_KINDS, STATUSES
 
 ID_LENGTH = 200
 ENTITY_ID_EXAMPLE = "sergei-shoigu"
@@ -34,6 +34,20 @@ class Schema(ma.Schema):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.Meta = type("Meta", (cls.Meta,), {"description": inspect.cleandoc(cls.__doc__)})
+
+
+def status_field() -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata=doc("`verified` by a curator or `proposed` by the extraction pipeline.", "verified"),
+    )
+
+
+def confidence_field() -> fields.Float:
+    return fields.Float(
+        allow_none=True,
+        metadata=doc("The extraction pipeline's confidence in a proposal (0–1); null when curated.", None),
+    )
 
 
 class Expandable(fields.Field):

@@ -11,12 +11,14 @@ from schemas.common import (
     Schema,
     StatementSummarySchema,
     choice_list,
+    confidence_field,
     doc,
     id_list,
     page_schema,
+    status_field,
     with_output_args,
 )
-from schemas.vocabulary import ENTITY_TYPES
+from schemas.vocabulary import ENTITY_TYPES, STATUSES
 
 ENTITY_SORTS = ("name", "-name", "id", "-id", "type", "-type")
 
@@ -50,6 +52,8 @@ class EntitySchema(Schema):
     id = fields.String(metadata=doc("Stable readable id (slug of the English name).", "sergei-shoigu"))
     type = fields.String(validate=validate.OneOf(ENTITY_TYPES), metadata=doc("Entity type.", "person"))
     name = fields.String(metadata=doc("Canonical English name.", "Sergei Shoigu"))
+    status = status_field()
+    confidence = confidence_field()
     description = fields.String(
         allow_none=True,
         metadata=doc("Role or description as of the articles.", "Minister of Defence of Russia (2012–2024)"),
@@ -90,6 +94,7 @@ class _EntityListArgsSchema(ListArgsSchema):
     """Filters, sorting and paging for the entity list."""
 
     type = choice_list("Only entities of this type.", ENTITY_TYPES)
+    status = choice_list("Only entities with this review status.", STATUSES)
     article = id_list("Only entities mentioned in this article.", "a-2023-05-25-nuclear-deployment-agreement")
     sort = fields.String(
         load_default="name",
@@ -99,7 +104,7 @@ class _EntityListArgsSchema(ListArgsSchema):
 
 
 ENTITY_EXPANDABLE = ()
-ENTITY_FACETS = ("type", "article")
+ENTITY_FACETS = ("type", "status", "article")
 EntityListArgsSchema = with_output_args(
     _EntityListArgsSchema, EntitySchema, expandable=ENTITY_EXPANDABLE, facet_names=ENTITY_FACETS
 )

@@ -14,11 +14,13 @@ from schemas.common import (
     SpanSchema,
     StatementSummarySchema,
     choice_list,
+    confidence_field,
     date_bound,
     doc,
     id_list,
     name_list,
     page_schema,
+    status_field,
     with_output_args,
 )
 from schemas.entities import EntityItemSchema
@@ -45,10 +47,8 @@ class EventSchema(Schema):
     type = fields.String(
         validate=validate.OneOf(EVENT_TYPES), metadata=doc("Event type.", "agreement_signing")
     )
-    status = fields.String(
-        validate=validate.OneOf(STATUSES),
-        metadata=doc("`verified` by a curator or `proposed` by extraction.", "verified"),
-    )
+    status = status_field()
+    confidence = confidence_field()
     title = fields.String(metadata=doc("Short title.", "Russia and Belarus sign the deployment agreement"))
     summary = fields.String(allow_none=True, metadata=doc("What happened, in a few sentences.", "…"))
     date = fields.Nested(FuzzyDateSchema, metadata=doc("When it happened (fuzzy)."))

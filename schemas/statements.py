@@ -14,11 +14,13 @@ from schemas.common import (
     ListArgsSchema,
     Schema,
     choice_list,
+    confidence_field,
     date_bound,
     doc,
     id_list,
     name_list,
     page_schema,
+    status_field,
     with_output_args,
 )
 from schemas.entities import EntityItemSchema
@@ -36,10 +38,8 @@ class StatementSchema(Schema):
         validate=validate.OneOf(STATEMENT_KINDS),
         metadata=doc("`direct` quotation or `reported` speech.", "direct"),
     )
-    status = fields.String(
-        validate=validate.OneOf(STATUSES),
-        metadata=doc("`verified` by a curator or `proposed` by extraction.", "verified"),
-    )
+    status = status_field()
+    confidence = confidence_field()
     text = fields.String(
         metadata=doc("The exact words, without quotation marks: `article.body[start:end]`.", "…")
     )

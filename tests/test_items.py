@@ -144,6 +144,8 @@ def expected_item(seeds: Seeds, collection: str, item_id: str) -> Row:
             "id": row["id"],
             "type": row["type"],
             "name": row["name"],
+            "status": "verified",
+            "confidence": None,
             "description": row["description"],
             "aliases": sorted(
                 (
@@ -161,6 +163,7 @@ def expected_item(seeds: Seeds, collection: str, item_id: str) -> Row:
             "id": row["id"],
             "kind": row["kind"],
             "status": row["status"],
+            "confidence": None,
             "text": row["text"],
             "article": row["article_id"],
             "start": row["start"],
@@ -176,6 +179,7 @@ def expected_item(seeds: Seeds, collection: str, item_id: str) -> Row:
         "id": row["id"],
         "type": row["type"],
         "status": row["status"],
+        "confidence": None,
         "title": row["title"],
         "summary": row["summary"],
         "date": fuzzy(row, "date"),
@@ -290,7 +294,10 @@ def test_article_related_mentions_are_its_seed_mentions_in_text_order(
     checked = 0
     for article_id, article in served["articles"].items():
         mentions = article["related"]["mentions"]
-        want = [{"entity": m["entity_id"], **span(m)} for m in seeds.mentions_in.get(article_id, [])]
+        want = [
+            {"entity": m["entity_id"], **span(m), "status": "verified", "confidence": None}
+            for m in seeds.mentions_in.get(article_id, [])
+        ]
         assert sorted(mentions, key=lambda m: (m["start"], m["end"], m["entity"])) == sorted(
             want, key=lambda m: (m["start"], m["end"], m["entity"])
         )

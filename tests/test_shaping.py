@@ -160,7 +160,11 @@ def build_facets(seeds: SeedRows) -> Facets:
             for a in seeds.articles
         },
         "entities": {
-            e["id"]: {"type": [e["type"]], "article": sorted(set(many["entities", "article"][e["id"]]))}
+            e["id"]: {
+                "type": [e["type"]],
+                "status": ["verified"],
+                "article": sorted(set(many["entities", "article"][e["id"]])),
+            }
             for e in seeds.entities
         },
     }

@@ -65,7 +65,14 @@ def mentions_by_article(session: Session, ids: Sequence[str]) -> dict[str, list[
         Mention,
         "article_id",
         ids,
-        lambda m: {"entity": m.entity_id, "start": m.start, "end": m.end, "text": m.text},
+        lambda m: {
+            "entity": m.entity_id,
+            "start": m.start,
+            "end": m.end,
+            "text": m.text,
+            "status": m.status,
+            "confidence": m.confidence,
+        },
         Mention.start,
         Mention.entity_id,
     )

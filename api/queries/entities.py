@@ -30,6 +30,8 @@ def filtered_entities(session: Session, filters: dict[str, Any]) -> Select[Any]:
         stmt = stmt.where(search_filter(session, "entity", filters["q"], Entity.id))
     if filters.get("type"):
         stmt = stmt.where(Entity.type.in_(filters["type"]))
+    if filters.get("status"):
+        stmt = stmt.where(Entity.status.in_(filters["status"]))
     if filters.get("article"):
         mentioned = select(Mention.entity_id).where(Mention.article_id.in_(filters["article"]))
         stmt = stmt.where(Entity.id.in_(mentioned))
@@ -88,6 +90,8 @@ def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str,
             "id": entity.id,
             "type": entity.type,
             "name": entity.name,
+            "status": entity.status,
+            "confidence": entity.confidence,
             "description": entity.description,
             "aliases": aliases.get(entity.id, []),
             "external_ids": {"wikidata": entity.wikidata},

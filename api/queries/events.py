@@ -76,6 +76,7 @@ def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any
             "id": event.id,
             "type": event.type,
             "status": event.status,
+            "confidence": event.confidence,
             "title": event.title,
             "summary": event.summary,
             "date": fuzzy(event.date_value, event.date_precision, event.date_note),

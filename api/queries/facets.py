@@ -47,6 +47,7 @@ ARTICLE_FACETS = {
 }
 ENTITY_FACETS = {
     "type": Facet("type"),
+    "status": Facet("status"),
     "article": Facet("article_id", "article", Mention, "entity_id"),
 }
 

@@ -71,6 +71,7 @@ def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
         "id": statement.id,
         "kind": statement.kind,
         "status": statement.status,
+        "confidence": statement.confidence,
         "text": statement.text,
         "article": statement.article_id,
         "start": statement.start,
