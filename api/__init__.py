@@ -27,7 +27,7 @@ from api.jsonio import OrjsonProvider
 from api.problems import DATABASE_UNAVAILABLE
 from api.smorest import Api
 from api.views import bulk, changes, health, overview, resources, search, timeline
-from api.views.entity_writes import EntityIdConverter
+from api.views.writes import EntityIdConverter
 
 EXPOSED_HEADERS = [
     "ETag",

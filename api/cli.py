@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask migrate`` and ``flask seed``."""
+"""Command-line interface: migrate, seed, dataset report, keys, ingest."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from api.api_keys import SCOPES, create_key, list_keys, revoke_key
 from api.config import PROJECT_ROOT
 from api.dataset_report import build_report, format_report
 from api.db import get_engine
+from api.ingest import ingest_article, parse_text_file
+from api.problems import ClientError
 from api.seed_files import SeedError, read_seeds
 from api.seed_loader import load_seed_rows
 
@@ -93,6 +95,45 @@ def report_command(path: Path | None) -> None:
         sys.exit(1)
 
 
+@click.command("ingest")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--extract/--no-extract", default=True, show_default=True, help="Store the pipeline's proposals."
+)
+@click.option("--actor", default="ingest", show_default=True, help="Name recorded in the history.")
+@with_appcontext
+def ingest_command(paths: tuple[Path, ...], extract: bool, actor: str) -> None:
+    """Add text files as articles (one transaction each); the same text twice is one article.
+
+    A file is UTF-8 text whose first non-empty line is the title, optionally preceded by a
+    YAML front matter between --- lines (id, published, language, outlet, source_url,
+    title, lead, notes). Without `published`, the day of ingestion is used and noted.
+    """
+    created = known = failed = 0
+    with click.progressbar(paths, label="ingesting", item_show_func=lambda p: p.name if p else "") as bar:
+        for path in bar:
+            try:
+                article = parse_text_file(path.read_text(encoding="utf-8"))
+                with Session(get_engine()) as session, session.begin():
+                    result = ingest_article(session, article, actor=actor, propose_all=extract)
+            except (ValueError, ClientError) as exc:  # UnicodeDecodeError is a ValueError
+                failed += 1
+                click.echo(f"\nerror: {path}: {exc}", err=True)
+                continue
+            if result.created:
+                created += 1
+                proposed = f" proposed {result.proposed.as_dict()}" if result.proposed else ""
+                click.echo(f"\n{path}: created {result.article_id}{proposed}")
+            else:
+                known += 1
+                click.echo(f"\n{path}: already stored as {result.article_id}")
+    click.echo(f"{created} created, {known} already stored, {failed} failed")
+    if failed:
+        sys.exit(1)
+
+
 @click.group("keys")
 def keys_group() -> None:
     """Create, list and revoke API keys."""
@@ -143,3 +184,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(dataset_group)
     app.cli.add_command(keys_group)
+    app.cli.add_command(ingest_command)

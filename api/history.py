@@ -3,7 +3,8 @@
 Writers call :func:`record_changes` inside their transaction with the items they may have
 touched; it compares each item's current shape with its last revision and appends a
 revision where they differ (``create``, ``update``) or where the item is gone (``delete``).
-The shape is the list item without what other items change (timestamps, counts).
+The shape is the list item (for articles, with their mentions) without what other items
+change (timestamps, counts). A merged entity's last revision is a ``merge`` naming its target.
 """
 
 from __future__ import annotations
@@ -16,16 +17,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, Event, Revision, Statement
-from api.queries.articles import article_dicts
+from api.queries.articles import article_dicts, mentions_by_article
 from api.queries.entities import entity_dicts
 from api.queries.events import event_dicts
 from api.queries.statements import statement_dicts
 
 VOLATILE = ("created_at", "updated_at", "counts")
+GONE = ("delete", "merge")  # actions after which an item is no longer served
+
+
+def _articles_with_mentions(session: Session, articles: Sequence[Article]) -> list[dict[str, Any]]:
+    """Articles as listed, plus their mentions: a curator's edit of a mention is a change too."""
+    mentions = mentions_by_article(session, [a.id for a in articles])
+    return [{**item, "mentions": mentions.get(item["id"], [])} for item in article_dicts(session, articles)]
 
 
 SHAPES: dict[str, tuple[Any, Callable[[Session, Sequence[Any]], list[dict[str, Any]]]]] = {
-    "articles": (Article, article_dicts),
+    "articles": (Article, _articles_with_mentions),
     "entities": (Entity, entity_dicts),
     "statements": (Statement, statement_dicts),
     "events": (Event, event_dicts),
@@ -58,14 +66,14 @@ def record_changes(
         last = _last_revisions(session, name, ids)
         for item_id, data in current.items():
             previous = last.get(item_id)
-            if previous is None or previous.action == "delete" or previous.data != data:
-                action = "update" if previous is not None and previous.action != "delete" else "create"
+            if previous is None or previous.action in GONE or previous.data != data:
+                action = "update" if previous is not None and previous.action not in GONE else "create"
                 session.add(
                     Revision(collection=name, item_id=item_id, action=action, actor=actor, at=now, data=data)
                 )
                 written += 1
         for item_id, previous in last.items():
-            if item_id not in current and previous.action != "delete":
+            if item_id not in current and previous.action not in GONE:
                 session.add(
                     Revision(
                         collection=name, item_id=item_id, action="delete", actor=actor, at=now, data=None

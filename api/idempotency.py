@@ -1,6 +1,6 @@
 """Idempotency-Key on POST: the first response is kept 24 hours and replayed for a retry.
 
-A retry with the same key and the same request (method, path, body) gets the stored
+A retry with the same key and the same request (method, path and query, body) gets the stored
 response again; the same key with a different request is a 422. Keys belong to the API
 key that sent them, so two curators cannot collide.
 """
@@ -25,7 +25,7 @@ MAX_KEY_LENGTH = 200
 
 def _request_hash() -> str:
     return hashlib.sha256(
-        b"\n".join([request.method.encode(), request.path.encode(), request.get_data()])
+        b"\n".join([request.method.encode(), request.full_path.encode(), request.get_data()])
     ).hexdigest()
 
 

@@ -7,7 +7,7 @@ sees all of them at once; any problem means nothing is loaded.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import yaml
 from api import ids
 from api.fuzzy_dates import FuzzyDateError, interval
 from api.text import fold
-from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, STATEMENT_KINDS
+from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, STATEMENT_KINDS, STATUSES
 
 
 class SeedError(Exception):
@@ -46,7 +46,7 @@ class SeedRows:
     digest: str = ""
 
 
-ENTITY_KEYS = {"id", "name", "type", "description", "wikidata", "aliases"}
+ENTITY_KEYS = {"id", "name", "type", "description", "wikidata", "aliases", "status"}
 ALIAS_KEYS = {"alias", "language", "in_text"}
 ARTICLE_KEYS = {
     "id",
@@ -64,7 +64,7 @@ ARTICLE_KEYS = {
     "terms",
 }
 SPAN_KEYS = {"start", "end", "text"}
-STATEMENT_KEYS = {"kind", "speaker", "text", "start", "end", "said_on", "about", "event", "channel"}
+STATEMENT_KEYS = {"kind", "speaker", "text", "start", "end", "said_on", "about", "event", "channel", "status"}
 TERM_KEYS = {"start", "end", "text", "reason"}
 EVENT_KEYS = {
     "id",
@@ -75,19 +75,31 @@ EVENT_KEYS = {
     "location",
     "participants",
     "evidence",
+    "status",
 }
+MENTION_KEYS = {*SPAN_KEYS, "entity", "status"}
 DATE_KEYS = {"value", "precision", "note"}
 LOCATION_TYPES = ("place", "country")
 
 
-class _Checker:
-    """Collects problems while rows are built."""
+class Checker:
+    """Collects problems while rows are built: the seed loader and the write API share it."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.found: list[tuple[str, str]] = []  # (where, message)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{where}: {message}" for where, message in self.found]
 
     def fail(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
+        self.found.append((where, message))
+
+    def status(self, where: str, item: dict[str, Any]) -> str:
+        value = item.get("status", "verified")
+        if value not in STATUSES:
+            self.fail(where, f"status must be one of {', '.join(STATUSES)}")
+        return str(value)
 
     def keys(self, where: str, item: Any, allowed: set[str], required: Iterable[str]) -> bool:
         if not isinstance(item, dict):
@@ -137,14 +149,19 @@ class _Checker:
             return False
         return True
 
-    def ref(self, where: str, kind: str, value: Any, known: set[str]) -> bool:
+    def ref(self, where: str, kind: str, value: Any, known: Container[str]) -> bool:
         if value not in known:
             self.fail(where, f"unknown {kind} {value!r}")
             return False
         return True
 
 
-def _load_yaml(path: Path, check: _Checker) -> Any:
+def _dot(where: str) -> str:
+    """``where`` as the prefix of a nested place (the write API's top level is the empty string)."""
+    return f"{where}." if where else ""
+
+
+def _load_yaml(path: Path, check: Checker) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -154,7 +171,7 @@ def _load_yaml(path: Path, check: _Checker) -> Any:
 
 def read_seeds(seeds_dir: Path) -> SeedRows:
     """Parse and validate every seed file; raise :class:`SeedError` listing all problems."""
-    check = _Checker()
+    check = Checker()
     rows = SeedRows()
     digest = hashlib.sha256()
 
@@ -173,7 +190,7 @@ def read_seeds(seeds_dir: Path) -> SeedRows:
 
     seen_statements: set[str] = set()
     for where, article_id, item in article_statements:
-        statement_id = _read_statement(where, article_id, item, check, rows, entity_ids, event_ids, bodies)
+        statement_id = read_statement(where, article_id, item, check, rows, entity_ids, event_ids, bodies)
         if statement_id is None:
             continue
         if statement_id in seen_statements:
@@ -191,62 +208,69 @@ def read_seeds(seeds_dir: Path) -> SeedRows:
     return rows
 
 
-def _read_entities(path: Path, check: _Checker, rows: SeedRows) -> dict[str, str]:
+def _read_entities(path: Path, check: Checker, rows: SeedRows) -> dict[str, str]:
     data = _load_yaml(path, check)
     types: dict[str, str] = {}
     if not isinstance(data, list):
         check.fail(str(path), "expected a list of entities")
         return types
     for index, item in enumerate(data):
-        where = f"{path.name}[{index}]"
-        if not check.keys(where, item, ENTITY_KEYS, ("id", "name", "type")):
-            continue
-        entity_id = item["id"]
-        where = f"{path.name}[{entity_id}]"
-        if not ids.SLUG.match(str(entity_id)):
-            check.fail(where, "id must be a lowercase slug (a-z, 0-9, hyphens)")
-        if entity_id in types:
+        named = isinstance(item, dict) and item.get("id") not in (None, "")
+        where = f"{path.name}[{item['id'] if named else index}]"
+        if named and item["id"] in types:
             check.fail(where, "duplicate entity id")
             continue
-        if item["type"] not in ENTITY_TYPES:
-            check.fail(where, f"type must be one of {', '.join(ENTITY_TYPES)}")
-        types[entity_id] = item["type"]
-        rows.entities.append(
+        if read_entity(where, item, check, rows):
+            types[item["id"]] = item["type"]
+    return types
+
+
+def read_entity(where: str, item: Any, check: Checker, rows: SeedRows) -> bool:
+    """One entity and its aliases into ``rows``; False when it cannot be read at all."""
+    if not check.keys(where, item, ENTITY_KEYS, ("id", "name", "type")):
+        return False
+    entity_id = item["id"]
+    if not ids.SLUG.match(str(entity_id)):
+        check.fail(where, "id must be a lowercase slug (a-z, 0-9, hyphens)")
+    if item["type"] not in ENTITY_TYPES:
+        check.fail(where, f"type must be one of {', '.join(ENTITY_TYPES)}")
+    rows.entities.append(
+        {
+            "id": entity_id,
+            "name": item["name"],
+            "name_normalized": fold(item["name"]),
+            "type": item["type"],
+            "description": item.get("description"),
+            "wikidata": item.get("wikidata"),
+            "status": check.status(where, item),
+        }
+    )
+    seen_aliases: set[tuple[str, str]] = set()
+    for alias_index, alias in enumerate(item.get("aliases") or []):
+        alias_where = f"{_dot(where)}aliases[{alias_index}]"
+        if not check.keys(alias_where, alias, ALIAS_KEYS, ("alias", "language")):
+            continue
+        key = (alias["alias"], alias["language"])
+        if key in seen_aliases:
+            check.fail(alias_where, f"duplicate alias {alias['alias']!r}")
+            continue
+        seen_aliases.add(key)
+        rows.entity_aliases.append(
             {
-                "id": entity_id,
-                "name": item["name"],
-                "name_normalized": fold(item["name"]),
-                "type": item["type"],
-                "description": item.get("description"),
-                "wikidata": item.get("wikidata"),
+                "entity_id": entity_id,
+                "alias": alias["alias"],
+                "language": alias["language"],
+                "in_text": bool(alias.get("in_text", False)),
+                "normalized": fold(alias["alias"]),
             }
         )
-        seen_aliases: set[tuple[str, str]] = set()
-        for alias_index, alias in enumerate(item.get("aliases") or []):
-            alias_where = f"{where}.aliases[{alias_index}]"
-            if not check.keys(alias_where, alias, ALIAS_KEYS, ("alias", "language")):
-                continue
-            key = (alias["alias"], alias["language"])
-            if key in seen_aliases:
-                check.fail(alias_where, f"duplicate alias {alias['alias']!r}")
-                continue
-            seen_aliases.add(key)
-            rows.entity_aliases.append(
-                {
-                    "entity_id": entity_id,
-                    "alias": alias["alias"],
-                    "language": alias["language"],
-                    "in_text": bool(alias.get("in_text", False)),
-                    "normalized": fold(alias["alias"]),
-                }
-            )
-    return types
+    return True
 
 
 def _read_article(
     path: Path,
     seeds_dir: Path,
-    check: _Checker,
+    check: Checker,
     rows: SeedRows,
     entity_ids: set[str],
     bodies: dict[str, str],
@@ -270,15 +294,36 @@ def _read_article(
         check.fail(where, f"cannot read the article text {item['file']!r}: {exc}")
         return
     bodies[article_id] = body
+    read_article(where, item, body, check, rows, entity_ids, source_file=item["file"])
+    for index, statement in enumerate(item.get("statements") or []):
+        article_statements.append((f"{_dot(where)}statements[{index}]", article_id, statement))
+    for index, term in enumerate(item.get("terms") or []):
+        term_where = f"{_dot(where)}terms[{index}]"
+        if check.keys(term_where, term, TERM_KEYS, ("reason",)) and check.span(term_where, term, body):
+            rows.terms.append({"article_id": article_id, **term})
+
+
+def read_article(
+    where: str,
+    item: dict[str, Any],
+    body: str,
+    check: Checker,
+    rows: SeedRows,
+    entity_ids: Container[str],
+    *,
+    source_file: str | None,
+) -> None:
+    """An article's row, cited outlets and mentions into ``rows``, every span checked against ``body``."""
+    article_id = item["id"]
     for key in ("title", "lead"):
         if item.get(key) and item[key] not in body:
             check.fail(where, f"{key} does not occur verbatim in the body")
-    published = check.fuzzy_date(f"{where}.published", item["published"], "published")
+    published = check.fuzzy_date(f"{_dot(where)}published", item["published"], "published")
     if item.get("outlet") is not None:
-        check.ref(f"{where}.outlet", "entity", item["outlet"], entity_ids)
+        check.ref(f"{_dot(where)}outlet", "entity", item["outlet"], entity_ids)
     cited = item.get("cited_outlets") or []
     for outlet in cited:
-        if check.ref(f"{where}.cited_outlets", "entity", outlet, entity_ids):
+        if check.ref(f"{_dot(where)}cited_outlets", "entity", outlet, entity_ids):
             rows.article_cited_outlets.append({"article_id": article_id, "entity_id": outlet})
     if published is not None:
         rows.articles.append(
@@ -291,15 +336,15 @@ def _read_article(
                 **published,
                 "outlet_id": item.get("outlet"),
                 "source_url": item.get("source_url"),
-                "source_file": item["file"],
+                "source_file": source_file,
                 "content_hash": ids.content_hash(body),
                 "notes": item.get("notes"),
             }
         )
     seen_mentions: set[str] = set()
     for index, mention in enumerate(item.get("mentions") or []):
-        mention_where = f"{where}.mentions[{index}]"
-        if not check.keys(mention_where, mention, SPAN_KEYS | {"entity"}, ("entity",)):
+        mention_where = f"{_dot(where)}mentions[{index}]"
+        if not check.keys(mention_where, mention, MENTION_KEYS, ("entity",)):
             continue
         if not check.ref(mention_where, "entity", mention["entity"], entity_ids):
             continue
@@ -318,27 +363,22 @@ def _read_article(
                 "start": mention["start"],
                 "end": mention["end"],
                 "text": mention["text"],
-                "status": "verified",
+                "status": check.status(mention_where, mention),
             }
         )
-    for index, statement in enumerate(item.get("statements") or []):
-        article_statements.append((f"{where}.statements[{index}]", article_id, statement))
-    for index, term in enumerate(item.get("terms") or []):
-        term_where = f"{where}.terms[{index}]"
-        if check.keys(term_where, term, TERM_KEYS, ("reason",)) and check.span(term_where, term, body):
-            rows.terms.append({"article_id": article_id, **term})
 
 
-def _read_statement(
+def read_statement(
     where: str,
     article_id: str,
     item: Any,
-    check: _Checker,
+    check: Checker,
     rows: SeedRows,
-    entity_ids: set[str],
-    event_ids: set[str],
-    bodies: dict[str, str],
+    entity_ids: Container[str],
+    event_ids: Container[str],
+    bodies: Mapping[str, str],
 ) -> str | None:
+    """A statement and its ``about`` links into ``rows``; its id, or None when it is invalid."""
     if not check.keys(where, item, STATEMENT_KEYS, ("kind", "speaker")):
         return None
     ok = check.span(where, item, bodies[article_id])
@@ -352,11 +392,11 @@ def _read_statement(
         ok &= check.ref(where, "channel entity", item["channel"], entity_ids)
     about = item.get("about") or []
     for entity in about:
-        ok &= check.ref(f"{where}.about", "entity", entity, entity_ids)
+        ok &= check.ref(f"{_dot(where)}about", "entity", entity, entity_ids)
     if len(set(about)) != len(about):
-        check.fail(f"{where}.about", "an entity is listed twice")
+        check.fail(f"{_dot(where)}about", "an entity is listed twice")
         ok = False
-    said_on = check.fuzzy_date(f"{where}.said_on", item.get("said_on"), "said_on")
+    said_on = check.fuzzy_date(f"{_dot(where)}said_on", item.get("said_on"), "said_on")
     if item.get("said_on") is not None and said_on is None:
         ok = False
     if not ok:
@@ -368,7 +408,7 @@ def _read_statement(
             "article_id": article_id,
             "speaker_id": item["speaker"],
             "kind": item["kind"],
-            "status": "verified",
+            "status": check.status(where, item),
             "text": item["text"],
             "start": item["start"],
             "end": item["end"],
@@ -392,7 +432,7 @@ def _read_statement(
 
 def _read_events(
     path: Path,
-    check: _Checker,
+    check: Checker,
     rows: SeedRows,
     entity_types: dict[str, str],
     bodies: dict[str, str],
@@ -403,73 +443,88 @@ def _read_events(
         check.fail(str(path), "expected a list of events")
         return event_ids
     for index, item in enumerate(data):
-        where = f"{path.name}[{index}]"
-        if not check.keys(where, item, EVENT_KEYS, ("id", "type", "title", "date")):
-            continue
-        event_id = item["id"]
-        where = f"{path.name}[{event_id}]"
-        if not ids.SLUG.match(str(event_id)):
-            check.fail(where, "id must be a lowercase slug (a-z, 0-9, hyphens)")
-        if event_id in event_ids:
+        named = isinstance(item, dict) and item.get("id") not in (None, "")
+        where = f"{path.name}[{item['id'] if named else index}]"
+        if named and item["id"] in event_ids:
             check.fail(where, "duplicate event id")
             continue
-        event_ids.add(event_id)
-        if item["type"] not in EVENT_TYPES:
-            check.fail(where, f"type must be one of {', '.join(EVENT_TYPES)}")
-        location = item.get("location")
-        if (
-            location is not None
-            and check.ref(where, "location entity", location, set(entity_types))
-            and entity_types[location] not in LOCATION_TYPES
-        ):
-            check.fail(where, f"location {location!r} is a {entity_types[location]}, not a place")
-        date = check.fuzzy_date(f"{where}.date", item["date"], "date")
-        if date is not None:
-            rows.events.append(
-                {
-                    "id": event_id,
-                    "type": item["type"],
-                    "title": item["title"],
-                    "summary": item.get("summary"),
-                    **date,
-                    "location_id": location,
-                    "status": "verified",
-                }
-            )
-        seen_roles: set[tuple[str, str]] = set()
-        for p_index, participant in enumerate(item.get("participants") or []):
-            p_where = f"{where}.participants[{p_index}]"
-            if not check.keys(p_where, participant, {"entity", "role"}, ("entity", "role")):
-                continue
-            if not check.ref(p_where, "entity", participant["entity"], set(entity_types)):
-                continue
-            key = (participant["entity"], participant["role"])
-            if key in seen_roles:
-                check.fail(p_where, "participant listed twice with the same role")
-                continue
-            seen_roles.add(key)
-            rows.event_participants.append(
-                {"event_id": event_id, "entity_id": participant["entity"], "role": participant["role"]}
-            )
-        evidence = item.get("evidence") or []
-        if not evidence:
-            check.fail(where, "an event needs at least one evidence span")
-        for e_index, span in enumerate(evidence):
-            e_where = f"{where}.evidence[{e_index}]"
-            if not check.keys(e_where, span, SPAN_KEYS | {"article"}, ("article",)):
-                continue
-            if not check.ref(e_where, "article", span["article"], set(bodies)):
-                continue
-            if not check.span(e_where, span, bodies[span["article"]]):
-                continue
-            rows.event_evidence.append(
-                {
-                    "id": ids.evidence_id(event_id, span["article"], span["start"], span["end"]),
-                    "event_id": event_id,
-                    "article_id": span["article"],
-                    "start": span["start"],
-                    "end": span["end"],
-                    "text": span["text"],
-                }
-            )
+        if read_event(where, item, check, rows, entity_types, bodies):
+            event_ids.add(item["id"])
     return event_ids
+
+
+def read_event(
+    where: str,
+    item: Any,
+    check: Checker,
+    rows: SeedRows,
+    entity_types: Mapping[str, str],
+    bodies: Mapping[str, str],
+) -> bool:
+    """An event, its participants and evidence spans into ``rows``; False when it cannot be read."""
+    if not check.keys(where, item, EVENT_KEYS, ("id", "type", "title", "date")):
+        return False
+    event_id = item["id"]
+    if not ids.SLUG.match(str(event_id)):
+        check.fail(where, "id must be a lowercase slug (a-z, 0-9, hyphens)")
+    if item["type"] not in EVENT_TYPES:
+        check.fail(where, f"type must be one of {', '.join(EVENT_TYPES)}")
+    location = item.get("location")
+    if (
+        location is not None
+        and check.ref(f"{_dot(where)}location", "location entity", location, entity_types)
+        and entity_types[location] not in LOCATION_TYPES
+    ):
+        check.fail(
+            f"{_dot(where)}location", f"location {location!r} is a {entity_types[location]}, not a place"
+        )
+    date = check.fuzzy_date(f"{_dot(where)}date", item["date"], "date")
+    if date is not None:
+        rows.events.append(
+            {
+                "id": event_id,
+                "type": item["type"],
+                "title": item["title"],
+                "summary": item.get("summary"),
+                **date,
+                "location_id": location,
+                "status": check.status(where, item),
+            }
+        )
+    seen_roles: set[tuple[str, str]] = set()
+    for p_index, participant in enumerate(item.get("participants") or []):
+        p_where = f"{_dot(where)}participants[{p_index}]"
+        if not check.keys(p_where, participant, {"entity", "role"}, ("entity", "role")):
+            continue
+        if not check.ref(p_where, "entity", participant["entity"], entity_types):
+            continue
+        key = (participant["entity"], participant["role"])
+        if key in seen_roles:
+            check.fail(p_where, "participant listed twice with the same role")
+            continue
+        seen_roles.add(key)
+        rows.event_participants.append(
+            {"event_id": event_id, "entity_id": participant["entity"], "role": participant["role"]}
+        )
+    evidence = item.get("evidence") or []
+    if not evidence:
+        check.fail(f"{_dot(where)}evidence", "an event needs at least one evidence span")
+    for e_index, span in enumerate(evidence):
+        e_where = f"{_dot(where)}evidence[{e_index}]"
+        if not check.keys(e_where, span, SPAN_KEYS | {"article"}, ("article",)):
+            continue
+        if not check.ref(e_where, "article", span["article"], bodies):
+            continue
+        if not check.span(e_where, span, bodies[span["article"]]):
+            continue
+        rows.event_evidence.append(
+            {
+                "id": ids.evidence_id(event_id, span["article"], span["start"], span["end"]),
+                "event_id": event_id,
+                "article_id": span["article"],
+                "start": span["start"],
+                "end": span["end"],
+                "text": span["text"],
+            }
+        )
+    return True

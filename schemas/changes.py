@@ -18,7 +18,7 @@ class RevisionSchema(Schema):
     )
     id = fields.String(metadata=doc("Id of the item.", "sergei-shoigu"))
     action = fields.String(
-        validate=validate.OneOf(("create", "update", "delete")),
+        validate=validate.OneOf(("create", "update", "delete", "merge")),
         metadata=doc("What happened to the item.", "update"),
     )
     actor = fields.String(metadata=doc("Who made the change: `seed` or an API key's name.", "seed"))
@@ -26,7 +26,8 @@ class RevisionSchema(Schema):
     data = fields.Dict(
         allow_none=True,
         metadata=doc(
-            "The item as it became (its list shape, without timestamps and counts); null once deleted.",
+            "The item as it became: its list shape (articles also carry their `mentions`), without "
+            'timestamps and counts; null once deleted; `{"into": id}` for a merge.',
             {"id": "sergei-shoigu", "name": "Sergei Shoigu"},
         ),
     )

@@ -33,7 +33,7 @@ def feed(client: FlaskClient, since: str | None = None, limit: int = 7) -> tuple
 def replay(changes: list[dict[str, Any]], mirror: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     mirror = mirror or {c: {} for c in COLLECTIONS}
     for change in changes:
-        if change["action"] == "delete":
+        if change["action"] in ("delete", "merge"):
             mirror[change["collection"]].pop(change["id"])
         else:
             mirror[change["collection"]][change["id"]] = change["data"]
@@ -41,13 +41,17 @@ def replay(changes: list[dict[str, Any]], mirror: dict[str, dict[str, Any]] | No
 
 
 def served(client: FlaskClient) -> dict[str, Any]:
-    return {
+    """Every list item without timestamps and counts; articles with their item's mentions."""
+    mirror = {
         c: {
             i["id"]: {k: v for k, v in i.items() if k not in VOLATILE}
             for i in client.get(f"/v1/{c}?limit=500").get_json()["data"]
         }
         for c in COLLECTIONS
     }
+    for article_id, article in mirror["articles"].items():
+        article["mentions"] = client.get(f"/v1/articles/{article_id}").get_json()["related"]["mentions"]
+    return mirror
 
 
 def test_replaying_the_feed_gives_what_the_api_serves(client: FlaskClient) -> None:

@@ -8,14 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import Response, request
+from flask import Response, request, url_for
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 from webargs.flaskparser import abort
 
 from api.db import get_session
 from api.jsonio import json_response
-from api.problems import PROBLEM_MIMETYPE
+from api.problems import PROBLEM_MIMETYPE, problem_response
 from api.queries.changes import item_revisions
 from api.queries.facets import Facet, facet_counts
 from api.queries.paging import Listing, Page
@@ -65,6 +65,8 @@ class Collection:
     id_keyword: str  # keyword of ``get_item`` that takes the id
     expandable: dict[str, tuple[str, str]] = field(default_factory=dict)
     facets: dict[str, Facet] = field(default_factory=dict)
+    # where a retired id now lives (a merged entity), for a 308
+    redirect: Callable[[Session, str], str | None] | None = None
 
 
 def _facet_url(name: str, value: Any, many_valued: bool) -> str | None:
@@ -120,6 +122,34 @@ def list_view(collection: Collection, args: dict[str, Any]) -> Response:
             session, collection, filters, shaping["facets"], shaping["facet_size"]
         )
     return json_response(body, headers=headers)
+
+
+def _redirect_documented(blp: Blueprint, collection: Collection):  # type: ignore[no-untyped-def]
+    def decorate(view):  # type: ignore[no-untyped-def]
+        if collection.redirect is None:
+            return view
+        return blp.alt_response(
+            308,
+            schema=ProblemSchema,
+            content_type=PROBLEM_MIMETYPE,
+            description=f"The {collection.singular} was merged into another: `Location` names it.",
+            headers={"Location": {"description": "URL of the surviving item.", "schema": {"type": "string"}}},
+        )(view)
+
+    return decorate
+
+
+def moved(collection: Collection, item_id: str, target: str) -> Response:
+    """308 to the item ``item_id`` was merged into, keeping the query string."""
+    location = url_for(f"{collection.name}.ItemView", item_id=target, _external=True)
+    if request.query_string:
+        location += "?" + request.query_string.decode()
+    return problem_response(
+        308,
+        "Permanent Redirect",
+        f"The {collection.singular} {item_id!r} was merged into {target!r}.",
+        headers={"Location": location},
+    )
 
 
 def collection_blueprint(collection: Collection) -> Blueprint:
@@ -183,9 +213,12 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             content_type=PROBLEM_MIMETYPE,
             description=f"The {collection.singular} was retired; its history is at its /revisions.",
         )
+        @_redirect_documented(blp, collection)
         def get(self, item_id: str) -> Response:
             session = get_session()
             item = collection.get_item(session, **{collection.id_keyword: item_id})
+            if item is None and collection.redirect and (target := collection.redirect(session, item_id)):
+                return moved(collection, item_id, target)
             retired = item is None and is_retired(session, collection.model, item_id)
             return json_response(found_or_404(item, collection.singular, item_id, retired=retired))
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.ingest import propose
 from api.models import Article, Entity, Event, Statement
 from api.queries import articles, entities, events, statements
 from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
 from api.views.collections import Collection, collection_blueprint
-from api.views.entity_writes import register_entity_writes
 from api.views.relations import register_relations
 from api.views.resolve import register_resolve
 from api.views.shaping import MANY, ONE, PARTICIPANTS
+from api.views.writes import Writable, register_merge, register_writes
+from api.writes import merged_target
 from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema, ArticleSchema
 from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema, EntitySchema
 from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema, EventSchema
@@ -18,6 +24,17 @@ from schemas.statements import (
     StatementListArgsSchema,
     StatementPageSchema,
     StatementSchema,
+)
+from schemas.writes import (
+    ArticleCreateArgsSchema,
+    ArticleCreateSchema,
+    ArticlePatchSchema,
+    EntityCreateSchema,
+    EntityPatchSchema,
+    EventCreateSchema,
+    EventPatchSchema,
+    StatementCreateSchema,
+    StatementPatchSchema,
 )
 
 COLLECTIONS = [
@@ -52,6 +69,7 @@ COLLECTIONS = [
         id_keyword="entity_id",
         expandable={},
         facets=ENTITY_FACETS,
+        redirect=merged_target,
     ),
     Collection(
         name="statements",
@@ -94,6 +112,38 @@ COLLECTIONS = [
 ]
 
 BLUEPRINTS = {c.name: collection_blueprint(c) for c in COLLECTIONS}
+
+
+def _extract_if_asked(
+    session: Session, item: dict[str, Any], args: dict[str, Any], actor: str
+) -> dict[str, Any]:
+    """POST /v1/articles?extract=true: store the pipeline's proposals with the article."""
+    if not args.get("extract"):
+        return item
+    propose(session, item["id"], actor=actor)
+    return articles.get_article(session, article_id=item["id"]) or item
+
+
+WRITABLE = [
+    Writable(
+        "articles",
+        ArticleCreateSchema,
+        ArticlePatchSchema,
+        ArticleItemSchema,
+        COLLECTIONS[0].id_example,
+        create_args=ArticleCreateArgsSchema,
+        after_create=_extract_if_asked,
+    ),
+    Writable(
+        "entities", EntityCreateSchema, EntityPatchSchema, EntityItemSchema, "sergei-shoigu", "entity_id"
+    ),
+    Writable(
+        "statements", StatementCreateSchema, StatementPatchSchema, StatementItemSchema, "st-0123456789abcdef"
+    ),
+    Writable("events", EventCreateSchema, EventPatchSchema, EventItemSchema, COLLECTIONS[3].id_example),
+]
 register_resolve(BLUEPRINTS["entities"])
-register_entity_writes(BLUEPRINTS["entities"])
+for writable in WRITABLE:
+    register_writes(BLUEPRINTS[writable.collection], writable)
+register_merge(BLUEPRINTS["entities"])
 register_relations(BLUEPRINTS["entities"])
