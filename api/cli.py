@@ -20,6 +20,7 @@ from api.ingest import ingest_article, parse_text_file
 from api.problems import ClientError
 from api.seed_files import SeedError, read_seeds
 from api.seed_loader import load_seed_rows
+from api.synth import synth_command
 
 
 def alembic_config(database_url: str) -> Config:
@@ -185,3 +186,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(dataset_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(ingest_command)
+    app.cli.add_command(synth_command)

@@ -34,7 +34,7 @@ def test_every_environment_variable_is_in_the_configuration_table() -> None:
 
 
 def test_every_cli_command_is_in_the_readme(app: Flask) -> None:
-    ours = {"migrate", "seed", "dataset", "keys"}
+    ours = {"migrate", "seed", "dataset", "keys", "ingest", "synth"}
     assert ours <= set(app.cli.commands)
     for name in ours:
         assert f"flask {name}" in README, name
