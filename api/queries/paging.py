@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -33,6 +35,41 @@ class SortKey:
     always_ascending: bool = False  # e.g. "undated last" whatever the direction asked
 
 
+class CountCache:
+    """Exact counts per filter and dataset version, reused until the data changes.
+
+    The data changes only through writes, which bump the dataset version; a count is
+    therefore valid for as long as its version is current. Least recently used counts are
+    dropped past ``size`` entries. One per process, shared by its threads.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> int | None:
+        with self._lock:
+            count = self._counts.get(key)
+            if count is not None:
+                self._counts.move_to_end(key)
+            return count
+
+    def put(self, key: tuple[Any, ...], count: int) -> None:
+        with self._lock:
+            self._counts[key] = count
+            self._counts.move_to_end(key)
+            while len(self._counts) > self.size:
+                self._counts.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+COUNTS = CountCache()
+
+
 @dataclass(frozen=True)
 class Listing:
     """How one collection's list is filtered, sorted and shaped: the one list function."""
@@ -51,16 +88,26 @@ class Listing:
         limit: int,
         cursor: str | None,
         with_count: bool = True,
+        version: str | None = None,
     ) -> Page:
+        """One page; with ``version`` (the dataset version read in this session) the count is
+        taken from :data:`COUNTS` when this filter was counted at this version already."""
+        stmt = self.filtered(session, filters)
+        key = (id(self), session.get_bind().dialect.name, version, repr(sorted(filters.items())))
+        known = COUNTS.get(key) if with_count and version is not None else None
         page = paginate(
             session,
-            self.filtered(session, filters),
+            stmt,
             keys=sort_keys(sort, self.sorts, self.tie_break),
             sort=sort,
             limit=limit,
             cursor=cursor,
-            with_count=with_count,
+            with_count=with_count and known is None,
         )
+        if known is not None:
+            page = replace(page, count=known)
+        elif with_count and version is not None:
+            COUNTS.put(key, page.count)
         return replace(page, items=self.shape(session, page.items))
 
 

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 from webargs.flaskparser import abort
 
+from api.dataset_version import current_version
 from api.db import get_session
 from api.jsonio import json_response
 from api.problems import PROBLEM_MIMETYPE, problem_response
@@ -114,7 +115,7 @@ def list_view(collection: Collection, args: dict[str, Any]) -> Response:
             columns=csv_columns(collection.list_schema, fields),
             filename=collection.name,
         )
-    page = collection.listing.page(session, filters=filters, **paging)
+    page = collection.listing.page(session, filters=filters, version=current_version(), **paging)
     items = [select_fields(shape(item), fields) for item in page.items]
     body, headers = list_response(Page(items, page.count, page.next_cursor, page.limit))
     if shaping.get("facets"):
