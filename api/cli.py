@@ -129,7 +129,8 @@ def ingest_command(paths: tuple[Path, ...], extract: bool, actor: str) -> None:
                 click.echo(f"\n{path}: created {result.article_id}{proposed}")
             else:
                 known += 1
-                click.echo(f"\n{path}: already stored as {result.article_id}")
+                state = "retired (an admin can restore it)" if result.retired else "stored"
+                click.echo(f"\n{path}: already {state} as {result.article_id}")
     click.echo(f"{created} created, {known} already stored, {failed} failed")
     if failed:
         sys.exit(1)

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import yaml
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,7 @@ from api.seed_files import LOCATION_TYPES
 from api.text import fold
 from api.writes import RESOURCES, UNCONDITIONAL, create_item, patch_item
 from schemas.vocabulary import ENTITY_TYPES
+from schemas.writes import ArticleCreateSchema
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 FRONT_MATTER_KEYS = {"id", "published", "language", "outlet", "source_url", "title", "lead", "notes"}
@@ -257,6 +259,7 @@ class Ingested:
     article_id: str
     created: bool
     proposed: Proposed | None = None
+    retired: bool = False  # the text is a retired article's
 
 
 def parse_text_file(text: str, *, today: date | None = None) -> dict[str, Any]:
@@ -264,7 +267,10 @@ def parse_text_file(text: str, *, today: date | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     match = FRONT_MATTER.match(text)
     if match:
-        loaded = yaml.safe_load(match.group(1)) or {}
+        try:
+            loaded = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(f"the front matter is not valid YAML: {exc}") from None
         if not isinstance(loaded, dict):
             raise ValueError("the front matter must be key: value lines")
         unknown = set(loaded) - FRONT_MATTER_KEYS
@@ -275,6 +281,8 @@ def parse_text_file(text: str, *, today: date | None = None) -> dict[str, Any]:
     if not text.strip():
         raise ValueError("the file has no text")
     title = meta.get("title") or next(line.strip() for line in text.splitlines() if line.strip())
+    if not isinstance(title, str):
+        raise ValueError("title: must be text")
     published = meta.get("published")
     if published is None:
         stamp = (today or datetime.now(UTC).date()).isoformat()
@@ -300,7 +308,18 @@ def parse_text_file(text: str, *, today: date | None = None) -> dict[str, Any]:
     for key in ("id", "outlet", "source_url", "lead", "notes"):
         if meta.get(key) is not None:
             article[key] = meta[key]
-    return article
+    try:  # the same checks as a POST body; only the id may be left to ingest_article
+        loaded_article: dict[str, Any] = ArticleCreateSchema(partial=("id",)).load(article)
+    except ValidationError as exc:
+        problems = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in _flat(exc.messages))
+        raise ValueError(f"invalid article: {problems}") from None
+    return loaded_article
+
+
+def _flat(messages: Any, prefix: str = "") -> list[tuple[str, list[Any]]]:
+    if isinstance(messages, dict):
+        return [pair for key, value in messages.items() for pair in _flat(value, f"{prefix}{key}.")]
+    return [(prefix.rstrip("."), messages if isinstance(messages, list) else [messages])]
 
 
 def ingest_article(
@@ -308,11 +327,13 @@ def ingest_article(
 ) -> Ingested:
     """Store ``article`` (a POST body without id allowed) unless its text is already stored."""
     content_hash = ids.content_hash(article["body"])
-    existing = session.scalar(
-        select(Article.id).where(Article.content_hash == content_hash).order_by(Article.id)
-    )
-    if existing is not None:
-        return Ingested(existing, created=False)
+    existing = session.execute(
+        select(Article.id, Article.deleted_at)
+        .where(Article.content_hash == content_hash)
+        .order_by(Article.deleted_at.is_not(None), Article.id)
+    ).first()
+    if existing is not None:  # a retired one stays retired: an admin can restore it
+        return Ingested(existing.id, created=False, retired=existing.deleted_at is not None)
     if "id" not in article:
         base = f"a-{article['published']['value']}-{slug(article['title'], 60)}"
         taken = session.get(Article, base) is not None

@@ -317,7 +317,7 @@ def read_article(
     article_id = item["id"]
     for key in ("title", "lead"):
         if item.get(key) and item[key] not in body:
-            check.fail(where, f"{key} does not occur verbatim in the body")
+            check.fail(f"{_dot(where)}{key}", f"{key} does not occur verbatim in the body")
     published = check.fuzzy_date(f"{_dot(where)}published", item["published"], "published")
     if item.get("outlet") is not None:
         check.ref(f"{_dot(where)}outlet", "entity", item["outlet"], entity_ids)
@@ -381,15 +381,15 @@ def read_statement(
     """A statement and its ``about`` links into ``rows``; its id, or None when it is invalid."""
     if not check.keys(where, item, STATEMENT_KEYS, ("kind", "speaker")):
         return None
-    ok = check.span(where, item, bodies[article_id])
-    ok &= check.ref(where, "speaker entity", item["speaker"], entity_ids)
+    ok = check.span(f"{_dot(where)}text", item, bodies[article_id])
+    ok &= check.ref(f"{_dot(where)}speaker", "speaker entity", item["speaker"], entity_ids)
     if item["kind"] not in STATEMENT_KINDS:
-        check.fail(where, f"kind must be one of {', '.join(STATEMENT_KINDS)}")
+        check.fail(f"{_dot(where)}kind", f"kind must be one of {', '.join(STATEMENT_KINDS)}")
         ok = False
     if item.get("event") is not None:
-        ok &= check.ref(where, "event", item["event"], event_ids)
+        ok &= check.ref(f"{_dot(where)}event", "event", item["event"], event_ids)
     if item.get("channel") is not None:
-        ok &= check.ref(where, "channel entity", item["channel"], entity_ids)
+        ok &= check.ref(f"{_dot(where)}channel", "channel entity", item["channel"], entity_ids)
     about = item.get("about") or []
     for entity in about:
         ok &= check.ref(f"{_dot(where)}about", "entity", entity, entity_ids)

@@ -286,6 +286,17 @@ def _fetched(session: Session, resource: Resource, item_id: str) -> dict[str, An
     return item
 
 
+def _refuse_same_text(session: Session, content_hash: str) -> None:
+    """409 when a live article already has this text: one text, one article."""
+    twin = session.scalar(
+        select(Article.id).where(Article.content_hash == content_hash, Article.deleted_at.is_(None))
+    )
+    if twin is not None:
+        raise ClientError(
+            409, f"This text is already the article {twin!r}.", errors={"body": [f"same text as {twin}"]}
+        )
+
+
 def create_item(
     session: Session,
     resource: Resource,
@@ -313,15 +324,7 @@ def create_item(
         )
     values, children = _validated(session, resource, item_id, data, None)
     if resource.model is Article:
-        twin = session.scalar(
-            select(Article.id).where(
-                Article.content_hash == values["content_hash"], Article.deleted_at.is_(None)
-            )
-        )
-        if twin is not None:
-            raise ClientError(
-                409, f"This text is already the article {twin!r}.", errors={"body": [f"same text as {twin}"]}
-            )
+        _refuse_same_text(session, values["content_hash"])
     now = datetime.now(UTC)
     if hasattr(resource.model, "confidence"):
         values["confidence"] = confidence
@@ -410,6 +413,8 @@ def restore_item(session: Session, resource: Resource, *, item_id: str, actor: s
         raise ClientError(409, f"The {resource.noun} {item_id!r} is not retired.")
     if getattr(row, "merged_into", None):
         raise ClientError(409, f"The {resource.noun} {item_id!r} was merged into {row.merged_into!r}.")
+    if resource.model is Article:
+        _refuse_same_text(session, row.content_hash)
     _compare_and_set(session, resource, row, {"deleted_at": None})
     _after_change(session, resource, [item_id], actor)
     return _fetched(session, resource, item_id)
@@ -429,6 +434,33 @@ def _move_links(session: Session, model: Any, column: str, source: str, target: 
             setattr(row, column, target)
         session.flush()
     return owners
+
+
+def _move_mentions(session: Session, source: str, target: str) -> None:
+    """Mentions of ``source`` become mentions of ``target`` with the ids that derive from them.
+
+    A span already mentioning ``target`` keeps that mention only; the others keep their
+    status and confidence.
+    """
+    for mention in session.scalars(select(Mention).where(Mention.entity_id == source)).all():
+        new_id = ids.mention_id(mention.article_id, target, mention.start, mention.end)
+        twin = session.get(Mention, new_id)
+        session.delete(mention)
+        session.flush()
+        if twin is None:
+            session.add(
+                Mention(
+                    id=new_id,
+                    article_id=mention.article_id,
+                    entity_id=target,
+                    start=mention.start,
+                    end=mention.end,
+                    text=mention.text,
+                    status=mention.status,
+                    confidence=mention.confidence,
+                )
+            )
+    session.flush()
 
 
 def _repoint(session: Session, column: Any, source: str, target: str) -> set[str]:
@@ -477,7 +509,7 @@ def merge_entity(session: Session, *, item_id: str, into: str, actor: str) -> di
         | _move_links(session, ArticleCitedOutlet, "entity_id", item_id, into)
         | set(session.scalars(select(Mention.article_id).where(Mention.entity_id == item_id))),
     }
-    session.execute(update(Mention).where(Mention.entity_id == item_id).values(entity_id=into))
+    _move_mentions(session, item_id, into)
     owned = {
         (a.alias, a.language)
         for a in session.scalars(select(EntityAlias).where(EntityAlias.entity_id == into))
