@@ -88,13 +88,20 @@ def _matches(
     return condition, func.bm25(literal_column("search_fts"), type_=Float), True
 
 
+# SQLite: ``+column`` keeps the planner off the doc_type index, so the full-text match drives
+# the query (matches → documents by rowid) instead of probing the match once per document.
+_unindexed_doc_type = literal_column("+search_documents.doc_type")
+
+
 def matching_ids(session: Session, doc_type: str, clauses: list[Clause]) -> Select[Any]:
     """Ids of the items of ``doc_type`` whose document matches every clause."""
     condition, _score, join_fts = _matches(session, clauses)
-    stmt = select(SearchDocument.item_id).where(SearchDocument.doc_type == doc_type, condition)
-    if join_fts:
-        stmt = stmt.join(_FTS, literal_column("search_fts.rowid") == SearchDocument.id)
-    return stmt
+    if not join_fts:
+        return select(SearchDocument.item_id).where(SearchDocument.doc_type == doc_type, condition)
+    matches = select(literal_column("search_fts.rowid")).select_from(_FTS).where(condition)
+    return select(SearchDocument.item_id).where(
+        SearchDocument.id.in_(matches), _unindexed_doc_type == doc_type
+    )
 
 
 def search_filter(session: Session, doc_type: str, q: str, id_column: Any) -> ColumnElement[bool]:
@@ -116,7 +123,7 @@ def search_documents(
     if join_fts:
         stmt = stmt.join(_FTS, literal_column("search_fts.rowid") == SearchDocument.id)
     if types:
-        stmt = stmt.where(SearchDocument.doc_type.in_(types))
+        stmt = stmt.where((_unindexed_doc_type if join_fts else SearchDocument.doc_type).in_(types))
     keys = [
         (SortKey(score, "float"), False),
         (SortKey(SearchDocument.doc_type), False),
