@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -168,7 +169,8 @@ class Statement(Timestamps, Reviewed, Base):
             "said_on_precision IS NULL OR " + _in("said_on_precision", PRECISIONS),
             name="said_on_precision",
         ),
-        Index("ix_statements_speaker_said_on", "speaker_id", "said_on_start"),
+        # ix_statements_said_on_order and ix_statements_speaker_said_on_order, on
+        # (speaker_id,) said_on_rank, said_on_sort, id: written per backend (migration 0008)
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -185,6 +187,13 @@ class Statement(Timestamps, Reviewed, Base):
     said_on_end: Mapped[date | None] = mapped_column(Date)
     event_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
     channel_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"))
+    # the list's order, computed by the database: undated last, then by date (migration 0008)
+    said_on_rank: Mapped[int] = mapped_column(
+        Integer, Computed("CASE WHEN said_on_start IS NULL THEN 1 ELSE 0 END"), deferred=True
+    )
+    said_on_sort: Mapped[date] = mapped_column(
+        Date, Computed("coalesce(said_on_start, '9999-12-31')"), deferred=True
+    )
 
 
 class StatementAbout(Base):

@@ -17,9 +17,15 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
-# Search structures that only one backend has, made by raw DDL in migration 0002.
+# Search structures that only one backend has, made by raw DDL in migration 0002, and the
+# indexes of migration 0008, written per backend (ids in byte order on PostgreSQL).
 BACKEND_ONLY_TABLES = ("search_fts",)
-BACKEND_ONLY = {("column", "tsv"), ("index", "ix_search_documents_tsv")}
+BACKEND_ONLY = {
+    ("column", "tsv"),
+    ("index", "ix_search_documents_tsv"),
+    ("index", "ix_statements_said_on_order"),
+    ("index", "ix_statements_speaker_said_on_order"),
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

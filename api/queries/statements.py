@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Select, case, func, literal, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, Event, Statement, StatementAbout
-from api.queries.paging import LAST_DAY, Listing, SortKey
+from api.queries.paging import Listing, SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import (
@@ -24,9 +24,10 @@ from api.queries.shapes import (
 
 _ID = SortKey(Statement.id)
 SORTS: dict[str, list[SortKey]] = {
+    # generated columns, indexed with the id (migration 0008): undated last, then by date
     "said_on": [
-        SortKey(case((Statement.said_on_start.is_(None), 1), else_=0), "int", always_ascending=True),
-        SortKey(func.coalesce(Statement.said_on_start, literal(LAST_DAY, Date)), "date"),
+        SortKey(Statement.said_on_rank, "int", always_ascending=True),
+        SortKey(Statement.said_on_sort, "date"),
     ],
     "id": [_ID],
 }
