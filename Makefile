@@ -14,7 +14,7 @@ REDOC_VERSION := 2.5.4
 REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
 DOCS_STAMP := $(VEILLE_DOCS_ASSETS_DIR)/.installed-swagger-ui-dist-$(SWAGGER_UI_VERSION)-redoc-$(REDOC_VERSION)
 
-.PHONY: install run serve migrate seed test lint format openapi clean load fuzz extract-score
+.PHONY: install run serve migrate seed test lint format openapi clean load fuzz extract-score bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ openapi: install
 ## (LOAD_DURATION, LOAD_CONNECTIONS, LOAD_TIMEOUT)
 load: install
 	bash bench/load.sh
+
+## make bench: Veille vs Datasette vs a bare WSGI floor on the same SQLite file (+ PostgreSQL), wrk
+## (BENCH_SCALE articles, default 100000; BENCH_DURATION per run; see bench/bench.py)
+bench: install
+	$(BIN)/python bench/bench.py
 
 ## make fuzz: a longer schemathesis campaign than the test suite's (FUZZ_EXAMPLES, default 200)
 fuzz: install
