@@ -139,8 +139,7 @@ def _marks(n: int) -> str:
 
 
 SQL_STATE = (
-    "SELECT dataset_state.id, dataset_state.version, dataset_state.digest, dataset_state.changed_at \n"
-    "FROM dataset_state \nWHERE dataset_state.id = ?"
+    "SELECT dataset_state.version, dataset_state.changed_at \nFROM dataset_state \nWHERE dataset_state.id = ?"
 )
 SORT_KEYS = ("statements.said_on_rank", "statements.said_on_sort", "statements.id")
 
@@ -473,6 +472,7 @@ def _spelling_variants(conn: sqlite3.Connection, version: int) -> dict[str, list
 
 def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[str, str]) -> tuple:
     limit = int(args.get("limit", ["50"])[0])
+    version = _state_version(conn)  # as Veille's view, for the count reuse and the response header
     variants = _spelling_variants(conn, _state_version(conn))
     clauses = []
     for s in terms(args["q"][0]):
@@ -483,12 +483,17 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
         parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
     match = " AND ".join(parts)
     joined = "FROM search_documents JOIN search_fts ON search_fts.rowid = search_documents.id \nWHERE search_fts MATCH ?"
-    count = conn.execute(
-        "SELECT count(*) AS count_1 \nFROM (SELECT search_documents.id AS id, search_documents.doc_type AS "
-        "doc_type, search_documents.item_id AS item_id, search_documents.content AS content, "
-        f"search_documents.terms AS terms \n{joined}) AS anon_1",
-        (match,),
-    ).fetchone()[0]
+    # as Veille (api.queries.search): a search's match count is reused while the dataset version holds
+    key = ("search", match, version)
+    count = _counts.get(key)
+    if count is None:
+        count = conn.execute(
+            "SELECT count(*) AS count_1 \nFROM (SELECT search_documents.id AS id, search_documents.doc_type AS "
+            "doc_type, search_documents.item_id AS item_id, search_documents.content AS content, "
+            f"search_documents.terms AS terms \n{joined}) AS anon_1",
+            (match,),
+        ).fetchone()[0]
+        _counts[key] = count
     rows = conn.execute(
         "SELECT search_documents.id, search_documents.doc_type, search_documents.item_id, "
         "search_documents.content, search_documents.terms, bm25(search_fts) AS sort_key_0, "
@@ -526,7 +531,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
         next_cursor = _encode_cursor(
             "relevance", [last["sort_key_0"], last["sort_key_1"], last["sort_key_2"]]
         )
-    return _list_body(hits, count, limit, next_cursor, args, request), _state_version(conn)
+    return _list_body(hits, count, limit, next_cursor, args, request), version
 
 
 # --- WSGI ---

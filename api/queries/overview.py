@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, DatasetState, Entity, Event, Mention, Statement
 
 
-def dataset_state(session: Session) -> DatasetState | None:
-    return session.get(DatasetState, 1)
+def dataset_state(session: Session) -> Row[Any] | None:
+    """The dataset version and when it changed (``.version``, ``.changed_at``), read on every
+    request: a plain row of table columns, so neither an ORM object nor the ORM's result
+    processing is involved."""
+    table = DatasetState.__table__
+    return session.execute(select(table.c.version, table.c.changed_at).where(table.c.id == 1)).first()
 
 
 def resource_counts(session: Session) -> dict[str, int]:

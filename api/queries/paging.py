@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, inspect, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from api.problems import ClientError
@@ -89,22 +89,16 @@ class Listing:
     ) -> Page:
         """One page; with ``version`` (the dataset version read in this session) the count is
         taken from :data:`COUNTS` when this filter was counted at this version already."""
-        stmt = self.filtered(session, filters)
-        key = (id(self), session.get_bind().dialect.name, version, repr(sorted(filters.items())))
-        known = COUNTS.get(key) if with_count and version is not None else None
         page = paginate(
             session,
-            stmt,
+            self.filtered(session, filters),
             keys=sort_keys(sort, self.sorts, self.tie_break),
             sort=sort,
             limit=limit,
             cursor=cursor,
-            with_count=with_count and known is None,
+            with_count=with_count,
+            count_key=None if version is None else (id(self), version, repr(sorted(filters.items()))),
         )
-        if known is not None:
-            page = replace(page, count=known)
-        elif with_count and version is not None:
-            COUNTS.put(key, page.count)
         return replace(page, items=self.shape(session, page.items))
 
 
@@ -193,6 +187,31 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
+_loaded_columns: dict[Any, list[Any]] = {}
+
+
+def loaded_columns(entity: Any) -> list[Any]:
+    """The table columns an ORM entity loads (not its deferred ones), in the ORM's order: selected
+    as plain rows, the same SQL and values as the entity, without ORM instances or identity map."""
+    columns = _loaded_columns.get(entity)
+    if columns is None:
+        columns = [attr.columns[0] for attr in inspect(entity).column_attrs if not attr.deferred]
+        _loaded_columns[entity] = columns
+    return columns
+
+
+def plain_rows(stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` selecting the :func:`loaded_columns` of its one ORM entity, as plain rows that the
+    shapes read by attribute all the same. Any other ``stmt`` is returned as it is."""
+    described = stmt.column_descriptions
+    if len(described) != 1:
+        return stmt
+    entity = described[0]["entity"]
+    if entity is None or described[0]["expr"] is not entity:
+        return stmt
+    return stmt.with_only_columns(*loaded_columns(entity))
+
+
 def paginate(
     session: Session,
     stmt: Select[Any],
@@ -202,12 +221,25 @@ def paginate(
     limit: int,
     cursor: str | None,
     with_count: bool = True,
+    count_key: tuple[Any, ...] | None = None,
 ) -> Page:
     """One page of ``stmt`` ordered by ``keys`` (the last key must be unique).
 
     ``with_count=False`` skips the count (``Page.count`` is then -1): exports walk every page.
+    ``count_key`` (naming the query and the dataset version it was read at) reuses a count
+    kept in :data:`COUNTS`, or keeps the one taken now.
+    When ``stmt`` selects one ORM entity, the items are plain rows of its loaded columns (read
+    by attribute, as the instances were), not ORM instances.
     """
-    count = count_rows(session, stmt) if with_count else -1
+    count = -1
+    if with_count:
+        key = None if count_key is None else (session.get_bind().dialect.name, *count_key)
+        known = None if key is None else COUNTS.get(key)
+        count = count_rows(session, stmt) if known is None else known
+        if key is not None and known is None:
+            COUNTS.put(key, count)
+    plain = plain_rows(stmt)
+    whole_rows, stmt = plain is not stmt, plain
     if session.get_bind().dialect.name == "postgresql":
         # byte order, as SQLite's BINARY: the same order on both, whatever the database locale
         keys = [
@@ -219,7 +251,8 @@ def paginate(
     labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
     order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
     rows = session.execute(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)).all()
-    items = [row[0] for row in rows[:limit]]
+    # a plain row is the item itself (its sort_key_* columns are extra attributes nobody reads)
+    items = list(rows[:limit]) if whole_rows else [row[0] for row in rows[:limit]]
     sort_values = [tuple(row[len(row) - len(keys) :]) for row in rows[:limit]]
     next_cursor = _encode(sort, list(sort_values[-1])) if len(rows) > limit else None
     return Page(items=items, count=count, next_cursor=next_cursor, limit=limit, sort_values=sort_values)

@@ -112,9 +112,18 @@ def search_filter(session: Session, doc_type: str, q: str, id_column: Any) -> Co
 
 
 def search_documents(
-    session: Session, *, q: str, types: Sequence[str] | None, limit: int, cursor: str | None
+    session: Session,
+    *,
+    q: str,
+    types: Sequence[str] | None,
+    limit: int,
+    cursor: str | None,
+    version: str | None = None,
 ) -> tuple[Page, list[Clause]]:
-    """Documents matching ``q``, best first, one page at a time."""
+    """Documents matching ``q``, best first, one page at a time.
+
+    With ``version`` (the dataset version read in this session) the match count is taken from
+    :data:`~api.queries.paging.COUNTS` when this search was counted at this version already."""
     clauses = parse(session, q)
     if not clauses:
         return Page(items=[], count=0, next_cursor=None, limit=limit), clauses
@@ -129,13 +138,16 @@ def search_documents(
         (SortKey(SearchDocument.doc_type), False),
         (SortKey(SearchDocument.item_id), False),
     ]
-    page = paginate(session, stmt, keys=keys, sort="relevance", limit=limit, cursor=cursor)
+    count_key = None if version is None else ("search", version, repr(clauses), tuple(sorted(types or ())))
+    page = paginate(
+        session, stmt, keys=keys, sort="relevance", limit=limit, cursor=cursor, count_key=count_key
+    )
     return page, clauses
 
 
 def search_hits(session: Session, page: Page, clauses: list[Clause]) -> list[dict[str, Any]]:
     """Hits with score, snippet and the summary of each item (one query per item type)."""
-    documents: list[SearchDocument] = page.items
+    documents: list[Any] = page.items  # plain rows of search_documents, read by attribute
     by_type: dict[str, list[str]] = defaultdict(list)
     for document in documents:
         by_type[document.doc_type].append(document.item_id)

@@ -21,11 +21,15 @@ def grouped_by(
     shape: Callable[[Any], Any],
     *order_by: Any,
 ) -> dict[str, list[Any]]:
-    """Rows of ``model`` whose ``owner`` column is in ``ids``, shaped, grouped by owner: one query."""
+    """Rows of ``model`` whose ``owner`` column is in ``ids``, shaped, grouped by owner: one query.
+
+    Plain rows of the table's columns, not ORM objects: ``shape`` reads them by attribute all the same.
+    """
     found: dict[str, list[Any]] = defaultdict(list)
     if ids:
         column = getattr(model, owner)
-        for row in session.scalars(select(model).where(column.in_(ids)).order_by(column, *order_by)):
+        stmt = select(*model.__table__.columns).where(column.in_(ids)).order_by(column, *order_by)
+        for row in session.execute(stmt):
             found[getattr(row, owner)].append(shape(row))
     return found
 

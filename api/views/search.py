@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from api.dataset_version import current_version
 from api.db import get_session
 from api.queries.paging import Page
 from api.queries.search import search_documents, search_hits
@@ -34,7 +35,12 @@ class Search(MethodView):
     def get(self, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         session = get_session()
         page, clauses = search_documents(
-            session, q=args["q"], types=args.get("type"), limit=args["limit"], cursor=args.get("cursor")
+            session,
+            q=args["q"],
+            types=args.get("type"),
+            limit=args["limit"],
+            cursor=args.get("cursor"),
+            version=current_version(),
         )
         hits = search_hits(session, page, clauses)
         return list_response(
