@@ -31,7 +31,7 @@ from api.extract.proposals import EntityRef, Extraction, KnownEntity, NewEntity
 from api.fuzzy_dates import FuzzyDate, FuzzyDateError, interval, precision_of
 from api.models import Article, Entity, EntityAlias
 from api.problems import ClientError
-from api.seed_files import LOCATION_TYPES
+from api.seed_files import LOCATION_TYPES, safe_load
 from api.text import fold
 from api.writes import RESOURCES, UNCONDITIONAL, create_item, patch_item
 from schemas.vocabulary import ENTITY_TYPES
@@ -268,7 +268,7 @@ def parse_text_file(text: str, *, today: date | None = None) -> dict[str, Any]:
     match = FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1)) or {}
+            loaded = safe_load(match.group(1)) or {}
         except yaml.YAMLError as exc:
             raise ValueError(f"the front matter is not valid YAML: {exc}") from None
         if not isinstance(loaded, dict):

@@ -39,6 +39,14 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=65536)
+def word_forms(word: str) -> tuple[str, str]:
+    """A word of a text as found (``WORD``): folded, and its stem. Documents repeat their words,
+    so highlighting looks most of them up here instead of folding them again."""
+    folded = fold(word)
+    return folded, stem(folded)
+
+
 def terms(text: str) -> list[str]:
     """The stems of ``text``, in order: what the index stores."""
     return [stem(w) for w in WORD.findall(fold(text))]
@@ -120,39 +128,57 @@ def tsquery_expression(clauses: list[Clause]) -> str:
     return " & ".join(parts)
 
 
-def _hits(words: list[tuple[int, int, str, str]], clauses: list[Clause]) -> set[int]:
-    """Indexes of the words that match: whole phrases, single words, or prefixes."""
+def _hits(stems: list[str], folded: list[str] | None, clauses: list[Clause]) -> set[int]:
+    """Indexes of the words that match: whole phrases, single words, or prefixes (of the
+    ``folded`` words, which a query with a prefix must give)."""
     hits: set[int] = set()
-    stems = [w[3] for w in words]
     for clause in clauses:
         if clause.prefix:
-            hits.update(i for i, w in enumerate(words) if w[2].startswith(clause.first[0]))
+            wanted = clause.first[0]
+            hits.update(i for i, word in enumerate(folded or ()) if word.startswith(wanted))
             continue
         for phrase in clause.alternatives:
-            size = len(phrase)
-            for i in range(len(stems) - size + 1):
-                if tuple(stems[i : i + size]) == phrase:
+            head, size = phrase[0], len(phrase)
+            for i in (i for i, s in enumerate(stems) if s == head):
+                if size == 1 or tuple(stems[i : i + size]) == phrase:
                     hits.update(range(i, i + size))
     return hits
 
 
-def highlight(text: str, clauses: list[Clause], *, context_words: int = 12) -> tuple[str, list[list[int]]]:
-    """An HTML-escaped snippet with ``<mark>`` around matching words, and every match's offsets."""
-    words = [(m.start(), m.end(), fold(m.group()), "") for m in WORD.finditer(text)]
-    words = [(start, end, folded, stem(folded)) for start, end, folded, _ in words]
-    hits = sorted(_hits(words, clauses))
-    matches = [[words[i][0], words[i][1]] for i in hits]
-    if not words:
+def _word_hits(words: list[str], clauses: list[Clause], stored: str | None) -> list[int]:
+    """Sorted indexes of the matching ``words``. ``stored`` (the document's indexed stems, one per
+    word) spares folding and stemming every word: it is used when it has one stem per word and
+    every word it marks really has that stem; otherwise each word is folded and stemmed."""
+    if stored is not None and not any(clause.prefix for clause in clauses):
+        stems = stored.split()
+        if len(stems) == len(words):
+            hits = sorted(_hits(stems, None, clauses))
+            if all(word_forms(words[i])[1] == stems[i] for i in hits):
+                return hits
+    forms = [word_forms(word) for word in words]
+    return sorted(_hits([f[1] for f in forms], [f[0] for f in forms], clauses))
+
+
+def highlight(
+    text: str, clauses: list[Clause], *, stems: str | None = None, context_words: int = 12
+) -> tuple[str, list[list[int]]]:
+    """An HTML-escaped snippet with ``<mark>`` around matching words, and every match's offsets.
+
+    ``stems``: the document's indexed terms (``search_documents.terms``), when at hand."""
+    spans = list(map(re.Match.span, WORD.finditer(text)))
+    hits = _word_hits(WORD.findall(text), clauses, stems)
+    matches = [list(spans[i]) for i in hits]
+    if not spans:
         return "", matches
     centre = hits[0] if hits else 0
     first = max(0, centre - context_words)
-    last = min(len(words) - 1, centre + context_words)
-    start = 0 if first == 0 else words[first][0]
-    end = len(text) if last == len(words) - 1 else words[last][1]
+    last = min(len(spans) - 1, centre + context_words)
+    start = 0 if first == 0 else spans[first][0]
+    end = len(text) if last == len(spans) - 1 else spans[last][1]
     pieces, cursor = [], start
     for i in hits:
         if first <= i <= last:
-            w_start, w_end = words[i][0], words[i][1]
+            w_start, w_end = spans[i]
             pieces.append(html.escape(text[cursor:w_start]))
             pieces.append(f"<mark>{html.escape(text[w_start:w_end])}</mark>")
             cursor = w_end

@@ -89,6 +89,11 @@ def _flatten(problems: Any) -> list[str]:
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
+    def arguments(self, schema: Any, **kwargs: Any) -> Any:
+        """As flask-smorest's, with a schema class instantiated once here: webargs would build an
+        instance (deep-copying every field) on each request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
 
 def expandable_property(self: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
     """apispec attribute function: an Expandable field is an id string or the expanded object."""

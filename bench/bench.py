@@ -442,7 +442,8 @@ def plan_requests(path: Path, config: Config) -> Plan:
     import sqlite3  # noqa: PLC0415
 
     sys.path.insert(0, str(ROOT))
-    from api.queries.paging import _encode  # noqa: PLC0415  (the project's own cursor encoder)
+    from api.queries.paging import encode_cursor  # noqa: PLC0415  (the project's own cursor encoder)
+    from api.queries.search import SEARCH_WINDOW  # noqa: PLC0415
     from api.search_text import terms  # noqa: PLC0415
 
     db = path.stem  # Datasette names a database after its file
@@ -470,7 +471,7 @@ def plan_requests(path: Path, config: Config) -> Plan:
         next_token = conn.execute(
             "SELECT id FROM statements ORDER BY id LIMIT 1 OFFSET ?", (position - 1,)
         ).fetchone()[0]
-        cursor = _encode("said_on", [undated, date.fromisoformat(day), last_id])
+        cursor = encode_cursor("said_on", [undated, date.fromisoformat(day), last_id])
         words = search_terms()
         hits = {}
         for level, word in words.items():
@@ -516,6 +517,9 @@ def plan_requests(path: Path, config: Config) -> Plan:
             "select search_documents.id, search_documents.doc_type, search_documents.item_id, "
             "search_documents.content from search_documents join search_fts "
             "on search_fts.rowid = search_documents.id where search_fts match :q "
+            # Veille's ranking window (api.queries.search.SEARCH_WINDOW): the newest matches
+            "and search_fts.rowid >= coalesce((select rowid from search_fts where search_fts match :q "
+            f"order by rowid desc limit 1 offset {SEARCH_WINDOW - 1}), 0) "
             "order by bm25(search_fts), search_documents.doc_type, search_documents.item_id limit 50"
         )
         shapes.append(

@@ -37,6 +37,7 @@ import orjson
 import snowballstemmer
 
 JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+SEARCH_WINDOW = 1000  # api.queries.search.SEARCH_WINDOW
 TIMEOUT_SECONDS = int(os.environ.get("VEILLE_DB_TIMEOUT_SECONDS") or 2)
 
 # The column lists of Veille's ORM selects (api/models.py), in the order SQLAlchemy renders them.
@@ -169,6 +170,7 @@ _SPACES = re.compile(r"\s+")
 WORD = re.compile(r"[^\W_]+")
 _stemmer = snowballstemmer.stemmer("french")
 _stems: dict[str, str] = {}
+_word_stems: dict[str, str] = {}  # as Veille's api.search_text.word_forms: a word as found -> its stem
 
 
 def fold(text: str) -> str:
@@ -187,30 +189,47 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(fold(text))]
 
 
-def highlight(text: str, clauses: list[tuple[tuple[str, ...], ...]], context: int = 12) -> tuple[str, list]:
-    words = [(m.start(), m.end(), stem(fold(m.group()))) for m in WORD.finditer(text)]
-    stems = [w[2] for w in words]
+def word_stem(word: str) -> str:
+    found = _word_stems.get(word)
+    if found is None:
+        found = _word_stems[word] = stem(fold(word))
+    return found
+
+
+def _hits(stems: list[str], clauses: list[tuple[tuple[str, ...], ...]]) -> list[int]:
     hit_set: set[int] = set()
     for alternatives in clauses:
         for phrase in alternatives:
-            size = len(phrase)
-            for i in range(len(stems) - size + 1):
-                if tuple(stems[i : i + size]) == phrase:
+            head, size = phrase[0], len(phrase)
+            for i in (i for i, s in enumerate(stems) if s == head):
+                if size == 1 or tuple(stems[i : i + size]) == phrase:
                     hit_set.update(range(i, i + size))
-    hits = sorted(hit_set)
-    matches = [[words[i][0], words[i][1]] for i in hits]
-    if not words:
+    return sorted(hit_set)
+
+
+def highlight(
+    text: str, clauses: list[tuple[tuple[str, ...], ...]], stored: str, context: int = 12
+) -> tuple[str, list]:
+    # as Veille: the stored stems locate the matches when they align with the words
+    spans = [m.span() for m in WORD.finditer(text)]
+    words = WORD.findall(text)
+    stems = stored.split()
+    hits = _hits(stems, clauses) if len(stems) == len(words) else None
+    if hits is None or any(word_stem(words[i]) != stems[i] for i in hits):
+        hits = _hits([word_stem(w) for w in words], clauses)
+    matches = [list(spans[i]) for i in hits]
+    if not spans:
         return "", matches
     centre = hits[0] if hits else 0
-    first, last = max(0, centre - context), min(len(words) - 1, centre + context)
-    start = 0 if first == 0 else words[first][0]
-    end = len(text) if last == len(words) - 1 else words[last][1]
+    first, last = max(0, centre - context), min(len(spans) - 1, centre + context)
+    start = 0 if first == 0 else spans[first][0]
+    end = len(text) if last == len(spans) - 1 else spans[last][1]
     pieces, at = [], start
     for i in hits:
         if first <= i <= last:
-            pieces.append(html.escape(text[at : words[i][0]]))
-            pieces.append(f"<mark>{html.escape(text[words[i][0] : words[i][1]])}</mark>")
-            at = words[i][1]
+            pieces.append(html.escape(text[at : spans[i][0]]))
+            pieces.append(f"<mark>{html.escape(text[spans[i][0] : spans[i][1]])}</mark>")
+            at = spans[i][1]
     pieces.append(html.escape(text[at:end]))
     return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else ""), matches
 
@@ -408,36 +427,48 @@ def _list_body(
 
 
 def get_statement(conn: sqlite3.Connection, statement_id: str) -> tuple:
+    # as api.queries.statements: the statement with its article and event, then its entities
     row = conn.execute(
-        f"SELECT {_columns('statements')} \nFROM statements \n"
+        f"SELECT {_columns('statements')}, articles.id AS a_id, articles.title AS a_title, "
+        "articles.published_value AS a_published_value, articles.published_precision AS "
+        "a_published_precision, articles.published_note AS a_published_note, events.id AS e_id, "
+        "events.type AS e_type, events.title AS e_title, events.date_value AS e_date_value, "
+        "events.date_precision AS e_date_precision, events.date_note AS e_date_note \n"
+        "FROM statements LEFT OUTER JOIN articles ON articles.id = statements.article_id "
+        "LEFT OUTER JOIN events ON events.id = statements.event_id \n"
         "WHERE statements.id = ? AND statements.deleted_at IS NULL",
         (statement_id,),
     ).fetchone()
     if row is None:
         raise NotFound
-    about = _about(conn, [statement_id]).get(statement_id, [])
-    wanted = list(dict.fromkeys(e for e in [row["speaker_id"], row["channel_id"], *about] if e is not None))
-    entities = {
-        r["id"]: _entity_summary(r)
-        for r in conn.execute(
-            f"SELECT {_columns('entities')} \nFROM entities \nWHERE entities.id IN ({_marks(len(wanted))})",
-            wanted,
-        )
-    }
-    article = conn.execute(
-        f"SELECT {_columns('articles')} \nFROM articles \nWHERE articles.id = ?", (row["article_id"],)
-    ).fetchone()
-    event = None
-    if row["event_id"]:
-        event = conn.execute(
-            f"SELECT {_columns('events')} \nFROM events \nWHERE events.id = ?", (row["event_id"],)
-        ).fetchone()
+    about, entities = [], {}
+    for r in conn.execute(
+        "SELECT ? AS about, entities.id, entities.type, entities.name \nFROM entities "
+        "JOIN statement_about ON statement_about.entity_id = entities.id \n"
+        "WHERE statement_about.statement_id = ? UNION ALL SELECT ? AS anon_1, entities.id, "
+        "entities.type, entities.name \nFROM entities \nWHERE entities.id IN (?, ?) ORDER BY about, id",
+        (1, statement_id, 0, row["speaker_id"], row["channel_id"]),
+    ):
+        if r["about"]:
+            about.append(r["id"])
+        entities[r["id"]] = _entity_summary(r)
     item = _statement(row, about)
+    article = {
+        "id": row["a_id"],
+        "title": row["a_title"],
+        "published": _fuzzy(row["a_published_value"], row["a_published_precision"], row["a_published_note"]),
+    }
+    event = {
+        "id": row["e_id"],
+        "type": row["e_type"],
+        "title": row["e_title"],
+        "date": _fuzzy(row["e_date_value"], row["e_date_precision"], row["e_date_note"]),
+    }
     item["related"] = {
         "speaker": entities.get(row["speaker_id"]),
-        "article": _article_summary(article) if article else None,
-        "about": [entities[e] for e in about if e in entities],
-        "event": _event_summary(event) if event else None,
+        "article": article if row["a_id"] is not None else None,
+        "about": [entities[e] for e in about],
+        "event": event if row["e_id"] is not None else None,
         "channel": entities.get(row["channel_id"]) if row["channel_id"] else None,
     }
     return item, _state_version(conn)
@@ -494,13 +525,23 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
             (match,),
         ).fetchone()[0]
         _counts[key] = count
+    # as Veille: rank within the window of the SEARCH_WINDOW newest matches (the first page)
+    lower = conn.execute(
+        "SELECT search_fts.rowid \nFROM search_fts \nWHERE search_fts MATCH ? "
+        "ORDER BY search_fts.rowid DESC\n LIMIT ? OFFSET ?",
+        (match, 1, SEARCH_WINDOW - 1),
+    ).fetchone()
+    where, params = ("search_fts MATCH ?", [match])
+    if lower is not None:
+        where, params = ("(search_fts MATCH ?) AND search_fts.rowid >= ?", [match, lower[0]])
     rows = conn.execute(
         "SELECT search_documents.id, search_documents.doc_type, search_documents.item_id, "
         "search_documents.content, search_documents.terms, bm25(search_fts) AS sort_key_0, "
         "search_documents.doc_type AS sort_key_1, search_documents.item_id AS sort_key_2 \n"
-        f"{joined} ORDER BY bm25(search_fts) ASC, search_documents.doc_type ASC, search_documents.item_id ASC\n"
-        " LIMIT ? OFFSET ?",
-        (match, limit + 1, 0),
+        "FROM search_documents JOIN search_fts ON search_fts.rowid = search_documents.id \n"
+        f"WHERE {where} ORDER BY bm25(search_fts) ASC, search_documents.doc_type ASC, "
+        "search_documents.item_id ASC\n LIMIT ? OFFSET ?",
+        (*params, limit + 1, 0),
     ).fetchall()
     page = rows[:limit]
     by_type: dict[str, list[str]] = defaultdict(list)
@@ -514,7 +555,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
             summaries[(doc_type, r["id"])] = summarise(r)
     hits = []
     for r in page:
-        snippet, matches = highlight(r["content"], clauses)
+        snippet, matches = highlight(r["content"], clauses, r["terms"])
         hits.append(
             {
                 "type": r["doc_type"],
@@ -529,7 +570,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
     if len(rows) > limit:
         last = page[-1]
         next_cursor = _encode_cursor(
-            "relevance", [last["sort_key_0"], last["sort_key_1"], last["sort_key_2"]]
+            "relevance", [0, last["sort_key_0"], last["sort_key_1"], last["sort_key_2"]]
         )
     return _list_body(hits, count, limit, next_cursor, args, request), version
 

@@ -8,14 +8,17 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, DatasetState, Entity, Event, Mention, Statement
+from api.queries import run
+
+_STATE = DatasetState.__table__
+_DATASET_STATE = select(_STATE.c.version, _STATE.c.changed_at).where(_STATE.c.id == 1)
 
 
 def dataset_state(session: Session) -> Row[Any] | None:
     """The dataset version and when it changed (``.version``, ``.changed_at``), read on every
     request: a plain row of table columns, so neither an ORM object nor the ORM's result
     processing is involved."""
-    table = DatasetState.__table__
-    return session.execute(select(table.c.version, table.c.changed_at).where(table.c.id == 1)).first()
+    return run(session, _DATASET_STATE).first()
 
 
 def resource_counts(session: Session) -> dict[str, int]:

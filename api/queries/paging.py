@@ -121,7 +121,7 @@ def sort_keys(sort: str, sorts: dict[str, list[SortKey]], tie_break: SortKey) ->
     return keys
 
 
-def _encode(sort: str, values: list[Any]) -> str:
+def encode_cursor(sort: str, values: list[Any]) -> str:
     payload = [sort, *(v.isoformat() if isinstance(v, date) else v for v in values)]
     return base64.urlsafe_b64encode(orjson.dumps(payload)).rstrip(b"=").decode()
 
@@ -134,7 +134,7 @@ def _invalid_cursor(reason: str) -> ClientError:
     )
 
 
-def _decode(cursor: str, sort: str, keys: list[tuple[SortKey, bool]]) -> list[Any]:
+def decode_cursor(cursor: str, sort: str, keys: list[tuple[SortKey, bool]]) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = orjson.loads(raw)
@@ -187,6 +187,17 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
+def counted(session: Session, stmt: Select[Any], count_key: tuple[Any, ...] | None) -> int:
+    """The number of rows of ``stmt``: kept in :data:`COUNTS` under ``count_key`` (naming the
+    query and the dataset version it was read at) when given, and reused from there."""
+    key = None if count_key is None else (session.get_bind().dialect.name, *count_key)
+    known = None if key is None else COUNTS.get(key)
+    count = count_rows(session, stmt) if known is None else known
+    if key is not None and known is None:
+        COUNTS.put(key, count)
+    return count
+
+
 _loaded_columns: dict[Any, list[Any]] = {}
 
 
@@ -231,13 +242,7 @@ def paginate(
     When ``stmt`` selects one ORM entity, the items are plain rows of its loaded columns (read
     by attribute, as the instances were), not ORM instances.
     """
-    count = -1
-    if with_count:
-        key = None if count_key is None else (session.get_bind().dialect.name, *count_key)
-        known = None if key is None else COUNTS.get(key)
-        count = count_rows(session, stmt) if known is None else known
-        if key is not None and known is None:
-            COUNTS.put(key, count)
+    count = counted(session, stmt, count_key) if with_count else -1
     plain = plain_rows(stmt)
     whole_rows, stmt = plain is not stmt, plain
     if session.get_bind().dialect.name == "postgresql":
@@ -247,12 +252,12 @@ def paginate(
             for k, d in keys
         ]
     if cursor:
-        stmt = stmt.where(_after(keys, _decode(cursor, sort, keys)))
+        stmt = stmt.where(_after(keys, decode_cursor(cursor, sort, keys)))
     labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
     order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
     rows = session.execute(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)).all()
     # a plain row is the item itself (its sort_key_* columns are extra attributes nobody reads)
     items = list(rows[:limit]) if whole_rows else [row[0] for row in rows[:limit]]
     sort_values = [tuple(row[len(row) - len(keys) :]) for row in rows[:limit]]
-    next_cursor = _encode(sort, list(sort_values[-1])) if len(rows) > limit else None
+    next_cursor = encode_cursor(sort, list(sort_values[-1])) if len(rows) > limit else None
     return Page(items=items, count=count, next_cursor=next_cursor, limit=limit, sort_values=sort_values)

@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from api.models import Article, Entity, EntityAlias, Event, SearchDocument, Statement
 from api.problems import ClientError
 from api.queries.overview import dataset_state
-from api.queries.paging import Page, SortKey, paginate
+from api.queries.paging import (
+    Page,
+    SortKey,
+    counted,
+    decode_cursor,
+    encode_cursor,
+    loaded_columns,
+    paginate,
+)
 from api.queries.shapes import article_summary, entity_summary, event_summary, statement_summary
 from api.search_text import (
     Clause,
@@ -111,6 +119,28 @@ def search_filter(session: Session, doc_type: str, q: str, id_column: Any) -> Co
     return id_column.in_(matching_ids(session, doc_type, clauses))
 
 
+# Relevance is ranked within windows of at most this many matching documents, newest (highest
+# document id) first: a page costs the ranking of one window however common the words are. A
+# search matching fewer documents is one window, ranked as a whole.
+SEARCH_WINDOW = 1000
+
+
+def _document_id(join_fts: bool) -> Any:
+    """The document id, on the side the full-text match can range-scan (FTS5's rowid)."""
+    return literal_column("search_fts.rowid") if join_fts else SearchDocument.id
+
+
+def _window_floor(session: Session, clauses: list[Clause], upper: int) -> int | None:
+    """The lowest document id of the window starting at ``upper`` (0: no bound), going down;
+    None when fewer than :data:`SEARCH_WINDOW` matches remain (the window reaches the bottom)."""
+    condition, _score, join_fts = _matches(session, clauses)
+    doc_id = _document_id(join_fts)
+    stmt = select(doc_id).select_from(_FTS if join_fts else SearchDocument.__table__).where(condition)
+    if upper:
+        stmt = stmt.where(doc_id <= upper)
+    return session.scalar(stmt.order_by(doc_id.desc()).limit(1).offset(SEARCH_WINDOW - 1))
+
+
 def search_documents(
     session: Session,
     *,
@@ -120,8 +150,10 @@ def search_documents(
     cursor: str | None,
     version: str | None = None,
 ) -> tuple[Page, list[Clause]]:
-    """Documents matching ``q``, best first, one page at a time.
+    """Documents matching ``q``, best first within each window of :data:`SEARCH_WINDOW` matches
+    (newest window first), one page at a time.
 
+    The cursor carries the upper document id of its window and the sort keys of the last hit.
     With ``version`` (the dataset version read in this session) the match count is taken from
     :data:`~api.queries.paging.COUNTS` when this search was counted at this version already."""
     clauses = parse(session, q)
@@ -139,10 +171,42 @@ def search_documents(
         (SortKey(SearchDocument.item_id), False),
     ]
     count_key = None if version is None else ("search", version, repr(clauses), tuple(sorted(types or ())))
-    page = paginate(
-        session, stmt, keys=keys, sort="relevance", limit=limit, cursor=cursor, count_key=count_key
-    )
-    return page, clauses
+    count = counted(session, stmt, count_key)
+    upper, after = 0, None
+    if cursor:
+        window_key = (SortKey(SearchDocument.id, "int"), False)
+        upper, *after = decode_cursor(cursor, "relevance", [window_key, *keys])
+    doc_id = _document_id(join_fts)
+    items: list[Any] = []
+    sort_values: list[tuple[Any, ...]] = []
+    while True:
+        lower = _window_floor(session, clauses, upper)
+        window = stmt.where(doc_id >= lower) if lower else stmt
+        window = window.where(doc_id <= upper) if upper else window
+        page = paginate(
+            session,
+            window,
+            keys=keys,
+            sort="relevance",
+            limit=limit - len(items),
+            cursor=encode_cursor("relevance", after) if after else None,
+            with_count=False,
+        )
+        items += page.items
+        sort_values += page.sort_values
+        if page.next_cursor:  # this window goes on past the page
+            next_cursor: str | None = encode_cursor("relevance", [upper, *sort_values[-1]])
+            break
+        if lower is None or lower == 1:  # that was the last window
+            next_cursor = None
+            break
+        if len(items) == limit:  # the page ends with this window: the next page resumes after it
+            below = stmt.with_only_columns(doc_id).where(doc_id < lower).limit(1)
+            more = session.scalar(below) is not None  # of the types asked for
+            next_cursor = encode_cursor("relevance", [upper, *sort_values[-1]]) if more else None
+            break
+        upper, after = lower - 1, None
+    return Page(items, count, next_cursor, limit, sort_values), clauses
 
 
 def search_hits(session: Session, page: Page, clauses: list[Clause]) -> list[dict[str, Any]]:
@@ -154,11 +218,11 @@ def search_hits(session: Session, page: Page, clauses: list[Clause]) -> list[dic
     summaries: dict[tuple[str, str], dict[str, Any]] = {}
     for doc_type, ids in by_type.items():
         model, summarise = SUMMARIES[doc_type]
-        for row in session.scalars(select(model).where(model.id.in_(ids))):
+        for row in session.execute(select(*loaded_columns(model)).where(model.id.in_(ids))):
             summaries[(doc_type, row.id)] = summarise(row)
     hits = []
     for document, keys in zip(documents, page.sort_values, strict=True):
-        text, matches = highlight(document.content, clauses)
+        text, matches = highlight(document.content, clauses, stems=document.terms)
         hits.append(
             {
                 "type": document.doc_type,

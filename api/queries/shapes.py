@@ -34,6 +34,24 @@ def grouped_by(
     return found
 
 
+def prefixed(table: Any, prefix: str, *names: str) -> list[Any]:
+    """Columns ``names`` of ``table`` labelled ``prefix + name``, to select beside another table's."""
+    return [table.c[name].label(prefix + name) for name in names]
+
+
+class Prefixed:
+    """The ``prefix``-labelled columns of a row (see :func:`prefixed`) read as plain attributes,
+    so the summary functions take them as they take a row of their own table."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row, self._prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
+
+
 def is_retired(session: Session, model: Any, item_id: str) -> bool:
     """Whether ``item_id`` names an item that exists but was retired (soft-deleted)."""
     return (

@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from api.models import Article, Event, Statement, StatementAbout
-from api.queries.paging import Listing, SortKey
+from api.models import Article, Entity, Event, Statement, StatementAbout
+from api.queries import run
+from api.queries.paging import Listing, SortKey, loaded_columns
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import (
+    Prefixed,
     article_summary,
-    entity_summaries,
+    entity_summary,
     event_summary,
     fuzzy,
     grouped_by,
     overlapping,
+    prefixed,
     statement_summary,
 )
 
@@ -96,23 +99,55 @@ LISTING = Listing(filtered_statements, SORTS, _ID, statement_dicts)
 list_statements = LISTING.page
 
 
-def get_statement(session: Session, *, statement_id: str) -> dict[str, Any] | None:
-    statement = session.scalar(
-        select(Statement).where(Statement.id == statement_id, Statement.deleted_at.is_(None))
+# One statement is two queries, built once: the statement with its article and event (the
+# summaries read even a retired article or event, as a statement still names it), then every
+# entity it names: those it is about (first column 1, in id order) and its speaker and channel.
+_ARTICLE, _EVENT, _ENTITY = Article.__table__, Event.__table__, Entity.__table__
+_STATEMENT_ITEM = (
+    select(
+        *loaded_columns(Statement),
+        *prefixed(_ARTICLE, "a_", "id", "title", "published_value", "published_precision", "published_note"),
+        *prefixed(_EVENT, "e_", "id", "type", "title", "date_value", "date_precision", "date_note"),
     )
-    if statement is None:
+    .outerjoin(_ARTICLE, _ARTICLE.c.id == Statement.article_id)
+    .outerjoin(_EVENT, _EVENT.c.id == Statement.event_id)
+    .where(Statement.id == bindparam("statement_id"), Statement.deleted_at.is_(None))
+)
+_ABOUT = StatementAbout.__table__
+_STATEMENT_ENTITIES = union_all(
+    select(literal(1).label("about"), _ENTITY.c.id, _ENTITY.c.type, _ENTITY.c.name)
+    .join(_ABOUT, _ABOUT.c.entity_id == _ENTITY.c.id)
+    .where(_ABOUT.c.statement_id == bindparam("statement_id")),
+    select(literal(0), _ENTITY.c.id, _ENTITY.c.type, _ENTITY.c.name).where(
+        _ENTITY.c.id.in_([bindparam("speaker_id"), bindparam("channel_id")])
+    ),
+).order_by("about", "id")
+
+
+def get_statement(session: Session, *, statement_id: str) -> dict[str, Any] | None:
+    row = run(session, _STATEMENT_ITEM, statement_id=statement_id).first()
+    if row is None:
         return None
-    about = about_by_statement(session, [statement.id]).get(statement.id, [])
-    entities = entity_summaries(session, [statement.speaker_id, statement.channel_id, *about])
-    article = session.get(Article, statement.article_id)
-    event = session.get(Event, statement.event_id) if statement.event_id else None
-    item = statement_dict(statement, about)
+    about: list[str] = []
+    entities: dict[str, dict[str, Any]] = {}
+    found = run(
+        session,
+        _STATEMENT_ENTITIES,
+        statement_id=row.id,
+        speaker_id=row.speaker_id,
+        channel_id=row.channel_id,
+    )
+    for entity in found:
+        if entity.about:
+            about.append(entity.id)
+        entities[entity.id] = entity_summary(entity)
+    item = statement_dict(row, about)
     item["related"] = {
-        "speaker": entities.get(statement.speaker_id),
-        "article": article_summary(article) if article else None,
-        "about": [entities[e] for e in about if e in entities],
-        "event": event_summary(event) if event else None,
-        "channel": entities.get(statement.channel_id) if statement.channel_id else None,
+        "speaker": entities.get(row.speaker_id),
+        "article": article_summary(Prefixed(row, "a_")) if row.a_id is not None else None,
+        "about": [entities[e] for e in about],
+        "event": event_summary(Prefixed(row, "e_")) if row.e_id is not None else None,
+        "channel": entities.get(row.channel_id) if row.channel_id else None,
     }
     return item
 

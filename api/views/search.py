@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
 from api.dataset_version import current_version
 from api.db import get_session
+from api.jsonio import json_response
 from api.queries.paging import Page
-from api.queries.search import search_documents, search_hits
+from api.queries.search import SEARCH_WINDOW, search_documents, search_hits
 from api.smorest import Blueprint
 from api.views.collections import LINK_HEADER
 from api.views.listing import list_response
@@ -27,12 +29,15 @@ class Search(MethodView):
             "Ranked hits across every collection (or those given in `type`), best first, each with an "
             "HTML-escaped snippet where matching words are wrapped in `<mark>`, the offsets of every "
             "match and a summary of the item. Words are stemmed (French), accents, case and apostrophes "
-            'ignored; `"…"` searches a phrase, `word*` a prefix. A malformed query is a 400.'
+            'ignored; `"…"` searches a phrase, `word*` a prefix. A malformed query is a 400. '
+            f"Hits are ranked within windows of the {SEARCH_WINDOW:,} most recently indexed matching "
+            "documents, newest window first: a search matching fewer documents is ranked as a whole, and "
+            "one matching many costs what a window costs. `meta.count` is the exact number of matches."
         ),
     )
     @blp.arguments(SearchArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, SearchPageSchema, headers=LINK_HEADER)
-    def get(self, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    def get(self, args: dict[str, Any]) -> Response:
         session = get_session()
         page, clauses = search_documents(
             session,
@@ -43,6 +48,7 @@ class Search(MethodView):
             version=current_version(),
         )
         hits = search_hits(session, page, clauses)
-        return list_response(
+        body, headers = list_response(
             Page(items=hits, count=page.count, next_cursor=page.next_cursor, limit=page.limit)
         )
+        return json_response(body, headers=headers)
