@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 
 import pytest
@@ -10,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
+from api.rate_limits import SweptMemoryStorage
 from tests.helpers import assert_problem, migrate
 
 LIST = "/v1/statements?limit=2"
@@ -155,6 +158,27 @@ def test_the_fourth_request_in_a_minute_is_429_with_retry_after(seeded_url: str)
     assert response.headers["X-RateLimit-Remaining"] == "0"
     assert client.get("/healthz").status_code == 200  # operations endpoints are never limited
     app.extensions["veille.engine"].dispose()
+
+
+def test_memory_rate_limits_expire_without_a_timer_thread(seeded_url: str) -> None:
+    app = create_app({"DATABASE_URL": seeded_url, "RATE_LIMIT_ANONYMOUS": "2/second"})
+    client = app.test_client()
+    threads = threading.active_count()
+    assert [client.get("/v1").status_code for _ in range(3)] == [200, 200, 429]
+    time.sleep(1.1)  # the window is over: the counter is dropped by the request that finds it
+    assert client.get("/v1").status_code == 200
+    assert threading.active_count() == threads, "the rate limiter started a thread"
+    app.extensions["veille.engine"].dispose()
+
+
+def test_memory_rate_limit_storage_sweeps_expired_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = SweptMemoryStorage()
+    storage.incr("ip:192.0.2.1", expiry=0.01)
+    time.sleep(0.02)
+    monkeypatch.setattr("api.rate_limits.SWEEP_SECONDS", 0)
+    storage.incr("ip:192.0.2.2", expiry=60)  # another client: the sweep drops the first one's counter
+    assert "ip:192.0.2.1" not in storage.storage
+    assert storage.get("ip:192.0.2.2") == 1
 
 
 def test_rate_limits_are_shared_through_redis(seeded_url: str) -> None:
