@@ -14,8 +14,12 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 from prometheus_client import multiprocess  # noqa: E402  (after the environment is set)
 
 bind = "0.0.0.0:" + os.environ.get("PORT", "8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Chosen by measurement (BENCHMARKS.md, "gunicorn settings"): processes, not threads. The
+# request work is Python under the GIL; with 4 threads per worker a thread coming back from
+# SQLite or a socket write waits for the GIL behind the others, and one statement by id served
+# 214-586 req/s (2 workers x 4 threads) against 429-742 (4 x 1) at 32 connections on 2 cores.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20

@@ -6,6 +6,7 @@ gunicorn config does) so every worker's counts are collected by ``/metrics``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -50,6 +51,24 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line).decode()
 
 
+_ID_PREFIX = uuid.uuid4().hex[:16]  # per process, drawn again in each forked worker (below)
+_ID_COUNTER = itertools.count()
+
+
+def new_request_id() -> str:
+    """A request id unique across processes and restarts: a random per-process prefix and a
+    counter (32 hex digits), without a system call for randomness on every request."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+def _reseed_after_fork() -> None:
+    global _ID_PREFIX  # noqa: PLW0603  (one value per process)
+    _ID_PREFIX = uuid.uuid4().hex[:16]
+
+
+os.register_at_fork(after_in_child=_reseed_after_fork)
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
@@ -78,12 +97,12 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def start() -> None:
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = given if REQUEST_ID.match(given) else new_request_id()
         g.started = time.perf_counter()
 
     @app.after_request
     def finish(response: Response) -> Response:
-        request_id = g.get("request_id") or uuid.uuid4().hex
+        request_id = g.get("request_id") or new_request_id()
         response.headers["X-Request-ID"] = request_id
         duration = time.perf_counter() - g.get("started", time.perf_counter())
         route = _route()

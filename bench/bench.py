@@ -75,7 +75,9 @@ PLOT = BENCH / "results.png"
 RATE_LIMIT = "100000000/minute"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/veille_bench"
 DEEP_POSITION = 500_000
-SYSTEMS = ("veille", "datasette", "floor")
+SYSTEMS = ("veille", "datasette", "floor", "flask")
+# the bare-Flask reference (bench/bareflask.py) runs these shapes only, to keep the run short
+FLASK_SHAPES = ("list", "item", "search-rare")
 PG_SYSTEM = "veille-pg"
 PG_SHAPES = ("list", "filter", "item", "search-common")
 # used only when api.synth is missing: words of the five seed articles
@@ -548,6 +550,8 @@ def plan_requests(path: Path, config: Config) -> Plan:
     )
     for shape in shapes:
         shape.paths["floor"] = shape.paths["veille"]
+        if shape.name in FLASK_SHAPES:
+            shape.paths["flask"] = shape.paths["veille"]
         if shape.name in PG_SHAPES:
             shape.paths[PG_SYSTEM] = shape.paths["veille"]
     if config.shapes:
@@ -731,6 +735,18 @@ def floor_server(path: Path) -> Server:
     return Server("floor", cmd, env, "/v1/statements/-")
 
 
+def flask_server(path: Path) -> Server:
+    metrics = OUT / "metrics-flask"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    env = flask_env(f"sqlite:///{path}", PROMETHEUS_MULTIPROC_DIR=str(metrics))
+    cmd = [
+        str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:{port}",
+        "--pythonpath", str(BENCH), "bareflask:app",
+    ]  # fmt: skip
+    return Server("flask", cmd, env, "/v1/statements/-")
+
+
 def datasette_server(path: Path) -> Server:
     settings = [a for k, v in DATASETTE_SETTINGS.items() for a in ("--setting", k, v)]
     cmd = [
@@ -885,6 +901,11 @@ def check_equivalence(
         if capture is not None:
             check["floor_sql_equal"], text = capture.compare(shape.paths["veille"])
             check["lines"].append(text)
+        if "flask" in answers:
+            same = first_difference(answers["floor"][1], answers["flask"][1]) is None
+            check["lines"].append("bare Flask body = floor body" if same else "bare Flask body DIFFERS")
+            if not same:
+                failures.append(f"{shape.name}: bare Flask and the floor answer differently")
         check["lines"].append(datasette_agreement(shape, veille, answers["datasette"][1], plan))
         if PG_SYSTEM in answers:
             check["lines"].append(pg_agreement(shape, veille, answers[PG_SYSTEM][1]))
@@ -1057,7 +1078,7 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     index = {(r["shape"], r["connections"], r["system"]): r for r in rows}
     for r in rows:
-        if r["system"] == "veille":
+        if r["system"] in ("veille", "flask"):
             for other in ("datasette", "floor"):
                 peer = index.get((r["shape"], r["connections"], other))
                 r[f"vs_{other}"] = r["rps"] / peer["rps"] if peer and peer["rps"] else None
@@ -1231,6 +1252,9 @@ def report(results: dict[str, Any]) -> str:
         f"VEILLE_RATE_LIMIT_ANONYMOUS={RATE_LIMIT} (raised so the run is not throttled), ETags, JSON access log, "
         "metrics, CORS; no response cache",
         "floor       bench/floor.py: bare WSGI + sqlite3 + orjson under the same gunicorn settings, Veille's SQL",
+        "flask       bench/bareflask.py: the floor's answers from one Flask route, nothing added (no extension, "
+        f"hook, schema or log): the ceiling of a Flask app doing this work; shapes {', '.join(FLASK_SHAPES)}; "
+        "its ratio columns are its own",
         f"datasette   {meta['datasette_version']}, plain `datasette serve --immutable` (one process, asyncio, "
         "its default 3 SQL threads; not under gunicorn), settings "
         + ", ".join(f"{k}={v}" for k, v in DATASETTE_SETTINGS.items())
@@ -1330,7 +1354,13 @@ def plot(results_path: Path, png: Path) -> None:
     shapes = [s["name"] for s in results["shapes"]]
     systems = [s for s in (*SYSTEMS, PG_SYSTEM) if any(r["system"] == s for r in results["summary"])]
     index = {(r["shape"], r["system"]): r["rps"] for r in results["summary"] if r["connections"] == top}
-    colours = {"veille": "#1f6feb", "datasette": "#d29922", "floor": "#8b949e", PG_SYSTEM: "#2da44e"}
+    colours = {
+        "veille": "#1f6feb",
+        "datasette": "#d29922",
+        "floor": "#8b949e",
+        "flask": "#a371f7",
+        PG_SYSTEM: "#2da44e",
+    }
     width = 0.8 / len(systems)
     fig, ax = plt.subplots(figsize=(11, 5.2), dpi=120)
     for i, system in enumerate(systems):
@@ -1404,6 +1434,7 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
     servers: dict[str, Server] = {
         "veille": veille_server("veille", f"sqlite:///{sqlite_path}"),
         "floor": floor_server(sqlite_path),
+        "flask": flask_server(sqlite_path),
         "datasette": datasette_server(sqlite_path),
     }
     if pg_info:

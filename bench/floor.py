@@ -587,7 +587,8 @@ def _respond(start_response: Any, status: str, body: bytes, headers: list[tuple[
     return [body]
 
 
-def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+def answer(environ: dict[str, Any]) -> tuple[str, bytes, list[tuple[str, str]]]:
+    """Status line, JSON body and extra headers for a request (shared with bench/bareflask.py)."""
     path = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
     base = f"http://{environ.get('HTTP_HOST', 'localhost')}{path}"
@@ -606,9 +607,13 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         else:
             raise NotFound
     except NotFound:
-        return _respond(start_response, "404 Not Found", b'{"status":404}', [])
+        return "404 Not Found", b'{"status":404}', []
     headers = [("X-Dataset-Version", str(version))]
     link = body["links"].get("next") if "links" in body else None
     if link:
         headers.append(("Link", f'<{link}>; rel="next"'))
-    return _respond(start_response, "200 OK", orjson.dumps(body, option=JSON_OPTIONS), headers)
+    return "200 OK", orjson.dumps(body, option=JSON_OPTIONS), headers
+
+
+def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    return _respond(start_response, *answer(environ))
