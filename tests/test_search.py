@@ -955,3 +955,19 @@ def test_an_empty_or_too_long_name_is_a_400(
     client: FlaskClient, collection: str, name_filter: str, id_filter: str, value: str
 ) -> None:
     assert_bad_parameter(get(client, f"/v1/{collection}", [(name_filter, value)]), name_filter)
+
+
+def test_the_c_stemmer_gives_the_pure_python_stems_on_every_word_of_the_corpus(seed_rows: SeedRows) -> None:
+    """PyStemmer (C) serves snowballstemmer when installed; indexes built by either must match
+    queries stemmed by the other, so both give the same stem for every word the corpus has."""
+    import Stemmer  # noqa: PLC0415
+    from snowballstemmer import stemmer  # noqa: PLC0415
+    from snowballstemmer.french_stemmer import FrenchStemmer  # noqa: PLC0415
+
+    assert isinstance(stemmer("french"), Stemmer.Stemmer), "PyStemmer is not the stemmer in use"
+    texts = [row["body"] for row in seed_rows.articles] + [row["alias"] for row in seed_rows.entity_aliases]
+    words = {w for text in texts for w in re.findall(r"[^\W_]+", fold(text))}
+    assert len(words) > 500
+    pure, c = FrenchStemmer(), Stemmer.Stemmer("french")
+    differing = {w: (pure.stemWord(w), c.stemWord(w)) for w in words if pure.stemWord(w) != c.stemWord(w)}
+    assert differing == {}
