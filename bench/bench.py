@@ -1023,9 +1023,12 @@ def measure(plan: Plan, servers: dict[str, Server], config: Config, wrk_path: st
     systems = [s for s in (*SYSTEMS, PG_SYSTEM) if s in servers]
     jobs = [(shape, system) for shape in plan.shapes for system in systems if system in shape.paths]
     if config.warmup:
-        log(f"warm-up: {config.warmup} s of wrk at 2 connections per shape and system (not measured)")
+        # at the most connections measured, so every worker of every server has served the shape
+        # (a worker's first search builds its spelling variants, ~0.7 s at this scale)
+        warm = max(config.connections)
+        log(f"warm-up: {config.warmup} s of wrk at {warm} connections per shape and system (not measured)")
         for shape, system in jobs:
-            wrk(wrk_path, servers[system].base + shape.paths[system], 2, config.warmup, config.timeout)
+            wrk(wrk_path, servers[system].base + shape.paths[system], warm, config.warmup, config.timeout)
             servers[system].wait_idle()
     total = len(jobs) * len(config.connections) * config.rounds
     log(f"{total} runs of {config.duration} s: about {total * (config.duration + 0.7) / 60:.0f} minutes")
