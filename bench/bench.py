@@ -727,28 +727,17 @@ def veille_server(name: str, database_url: str) -> Server:
     return Server(name, cmd, env, "/healthz")
 
 
-def floor_server(path: Path) -> Server:
-    metrics = OUT / "metrics-floor"  # gunicorn.conf.py wants one; the floor writes nothing there
+def bare_server(name: str, module: str, path: Path) -> Server:
+    """A bench/ WSGI app (``module:app``) under gunicorn.conf.py, serving the SQLite file."""
+    metrics = OUT / f"metrics-{name}"  # gunicorn.conf.py wants one; these apps write nothing there
     shutil.rmtree(metrics, ignore_errors=True)
     metrics.mkdir(parents=True)
     env = flask_env(f"sqlite:///{path}", PROMETHEUS_MULTIPROC_DIR=str(metrics))
     cmd = [
         str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:{port}",
-        "--pythonpath", str(BENCH), "floor:app",
+        "--pythonpath", str(BENCH), f"{module}:app",
     ]  # fmt: skip
-    return Server("floor", cmd, env, "/v1/statements/-")
-
-
-def flask_server(path: Path) -> Server:
-    metrics = OUT / "metrics-flask"
-    shutil.rmtree(metrics, ignore_errors=True)
-    metrics.mkdir(parents=True)
-    env = flask_env(f"sqlite:///{path}", PROMETHEUS_MULTIPROC_DIR=str(metrics))
-    cmd = [
-        str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:{port}",
-        "--pythonpath", str(BENCH), "bareflask:app",
-    ]  # fmt: skip
-    return Server("flask", cmd, env, "/v1/statements/-")
+    return Server(name, cmd, env, "/v1/statements/-")
 
 
 def datasette_server(path: Path) -> Server:
@@ -1440,8 +1429,8 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
 
     servers: dict[str, Server] = {
         "veille": veille_server("veille", f"sqlite:///{sqlite_path}"),
-        "floor": floor_server(sqlite_path),
-        "flask": flask_server(sqlite_path),
+        "floor": bare_server("floor", "floor", sqlite_path),
+        "flask": bare_server("flask", "bareflask", sqlite_path),
         "datasette": datasette_server(sqlite_path),
     }
     if pg_info:

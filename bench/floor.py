@@ -504,7 +504,7 @@ def _spelling_variants(conn: sqlite3.Connection, version: int) -> dict[str, list
 def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[str, str]) -> tuple:
     limit = int(args.get("limit", ["50"])[0])
     version = _state_version(conn)  # as Veille's view, for the count reuse and the response header
-    variants = _spelling_variants(conn, _state_version(conn))
+    variants = _spelling_variants(conn, version)
     clauses = []
     for s in terms(args["q"][0]):
         clauses.append(tuple(dict.fromkeys([(s,), *variants.get(s, [])])))

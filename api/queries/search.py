@@ -54,10 +54,13 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def spelling_variants(session: Session) -> dict[str, list[Phrase]]:
-    """For each one-word spelling of an entity, the stems of all its spellings (cached per version)."""
-    state = dataset_state(session)
-    key = (str(session.get_bind().url), state.version if state else 0)
+def spelling_variants(session: Session, version: str | None = None) -> dict[str, list[Phrase]]:
+    """For each one-word spelling of an entity, the stems of all its spellings (cached per dataset
+    version: ``version`` when the caller has read it already, else read here)."""
+    if version is None:
+        state = dataset_state(session)
+        version = str(state.version) if state else "0"
+    key = (str(session.get_bind().url), version)
     if key not in _variants_cache:
         spellings: dict[str, set[Phrase]] = defaultdict(set)
         for entity_id, alias in session.execute(select(EntityAlias.entity_id, EntityAlias.alias)):
@@ -74,14 +77,14 @@ def spelling_variants(session: Session) -> dict[str, list[Phrase]]:
     return _variants_cache[key]
 
 
-def parse(session: Session, q: str, parameter: str = "q") -> list[Clause]:
+def parse(session: Session, q: str, parameter: str = "q", version: str | None = None) -> list[Clause]:
     try:
         clauses = parse_query(q)
     except QueryError as exc:
         raise ClientError(
             400, f"Invalid request: parameter '{parameter}': {exc}.", errors={parameter: [f"{exc}."]}
         ) from None
-    return with_variants(clauses, spelling_variants(session))
+    return with_variants(clauses, spelling_variants(session, version))
 
 
 def _matches(
@@ -130,10 +133,9 @@ def _document_id(join_fts: bool) -> Any:
     return literal_column("search_fts.rowid") if join_fts else SearchDocument.id
 
 
-def _window_floor(session: Session, clauses: list[Clause], upper: int) -> int | None:
+def _window_floor(session: Session, condition: Any, join_fts: bool, upper: int) -> int | None:
     """The lowest document id of the window starting at ``upper`` (0: no bound), going down;
     None when fewer than :data:`SEARCH_WINDOW` matches remain (the window reaches the bottom)."""
-    condition, _score, join_fts = _matches(session, clauses)
     doc_id = _document_id(join_fts)
     stmt = select(doc_id).select_from(_FTS if join_fts else SearchDocument.__table__).where(condition)
     if upper:
@@ -156,7 +158,7 @@ def search_documents(
     The cursor carries the upper document id of its window and the sort keys of the last hit.
     With ``version`` (the dataset version read in this session) the match count is taken from
     :data:`~api.queries.paging.COUNTS` when this search was counted at this version already."""
-    clauses = parse(session, q)
+    clauses = parse(session, q, version=version)
     if not clauses:
         return Page(items=[], count=0, next_cursor=None, limit=limit), clauses
     condition, score, join_fts = _matches(session, clauses)
@@ -180,7 +182,7 @@ def search_documents(
     items: list[Any] = []
     sort_values: list[tuple[Any, ...]] = []
     while True:
-        lower = _window_floor(session, clauses, upper)
+        lower = _window_floor(session, condition, join_fts, upper)
         window = stmt.where(doc_id >= lower) if lower else stmt
         window = window.where(doc_id <= upper) if upper else window
         page = paginate(
