@@ -49,15 +49,15 @@ IDEMPOTENCY_KEY = {
     "required": False,
     "description": "Any unique string (1–200 characters) to make retries of this POST safe.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "example": "4f1c2b7e-create-shoigu",
 }
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": True,
-    "description": "The ETag of the item as last read; a stale one is a 412, none a 428.",
+    # no example: the only value that works is the ETag of the item as it is now
+    "description": "The ETag of the item as last read (from GET or a write's response); a stale one is "
+    "a 412, none a 428.",
     "schema": {"type": "string"},
-    "example": '"620e5710845c0d081617c7173e83aa1b"',
 }
 WRITE_ERRORS = {
     401: "No API key, or an unknown, malformed or revoked one.",
