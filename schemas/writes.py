@@ -357,6 +357,5 @@ class ArticleCreateArgsSchema(Schema):
         metadata=doc(
             "Run the extraction pipeline on the body and store what it proposes (mentions, new entities, "
             "statements with speakers and dates, events) with `status: proposed` and a confidence.",
-            True,
         ),
     )
