@@ -16,6 +16,7 @@ from api.problems import PROBLEM_MIMETYPE, problem_from_http_exception
 from schemas.common import ProblemSchema
 
 UNKNOWN_FIELD = "Unknown field."
+BEARER_SCHEME = "bearerAuth"
 
 
 class StrictParser(FlaskParser):
@@ -86,8 +87,25 @@ def _flatten(problems: Any) -> list[str]:
     return [str(problems)]
 
 
+def _append_manual_parameters(doc: dict[str, Any], doc_info: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """``blp.doc(parameters=[…])`` adds to the parameters ``arguments`` documents.
+
+    flask-smorest merges manual docs last and a list replaces a list, so a header given with
+    ``blp.doc`` used to hide the query parameters of the same operation (``extract`` of
+    ``POST /v1/articles``). Taken out of the manual doc here, it is appended instead.
+    """
+    parameters = doc_info.get("manual_doc", {}).pop("parameters", None)
+    if parameters:
+        doc["parameters"] = [*doc.get("parameters", []), *parameters]
+    return doc
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_append_manual_parameters)
 
     def arguments(self, schema: Any, **kwargs: Any) -> Any:
         """As flask-smorest's, with a schema class instantiated once here: webargs would build an
@@ -125,6 +143,17 @@ class Api(flask_smorest.Api):
         kwargs["marshmallow_plugin"] = StrictMarshmallowPlugin()
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(expandable_property)
+        # writes declare it (api.views.writes.WRITE_SECURITY): Swagger UI then offers Authorize
+        self.spec.components.security_scheme(
+            BEARER_SCHEME,
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "vk_<id>_<secret>",
+                "description": "An API key made by `flask keys create`, sent as `Authorization: Bearer <key>`. "
+                "Reads need none; writes need the `write` scope, restores `admin`.",
+            },
+        )
 
     def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
         return problem_from_http_exception(error)

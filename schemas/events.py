@@ -100,7 +100,9 @@ class _EventListArgsSchema(ListArgsSchema):
     participant = id_list("Only events this entity took part in.", "vladimir-putin")
     participant_name = name_list("Only events the entity with this name took part in.", "Poutine")
     location = id_list("Only events at this place.", "minsk")
-    article = id_list("Only events reported by this article.", "a-2023-05-25-nuclear-deployment-agreement")
+    article = id_list(
+        "Only events reported by this article.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"
+    )
     status = choice_list("Only events with this review status.", STATUSES)
     date_from = date_bound(
         "Only events whose date overlaps the interval starting here (YYYY[-MM[-DD]]).", "2023"

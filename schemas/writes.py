@@ -174,7 +174,7 @@ class EvidenceInputSchema(SpanInputSchema):
     article = fields.String(
         required=True,
         validate=validate.Length(min=1, max=160),
-        metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"),
+        metadata=doc("Article id.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"),
     )
 
 
@@ -357,6 +357,5 @@ class ArticleCreateArgsSchema(Schema):
         metadata=doc(
             "Run the extraction pipeline on the body and store what it proposes (mentions, new entities, "
             "statements with speakers and dates, events) with `status: proposed` and a confidence.",
-            True,
         ),
     )

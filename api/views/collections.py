@@ -32,19 +32,21 @@ LINK_HEADER = {
     "Link": {
         "description": 'RFC 8288 link to the next page (`rel="next"`); absent on the last page.',
         "schema": {"type": "string"},
-        "example": '<https://api.example/v1/statements?limit=2&cursor=WyJzYWlkX29uIl0>; rel="next"',
+        # the first page of the seeded statements, as the API issues it
+        "example": '<https://api.example/v1/statements?limit=2&cursor=WyJzYWlkX29uIiwwLCIyMDIzLTAzLTAxIiwic3QtMDA2ZGNjMzhjY2QzNjhhMiJd>; rel="next"',
     }
 }
 LIST_200 = "A page of items as JSON; with format=csv|ndjson, every matching item, streamed."
 STREAMED = {
     "text/csv": {
         "schema": {"type": "string"},
-        "example": "id,kind,status,text\r\nst-0123456789abcdef,direct,verified,…\r\n",
+        "example": "id,kind,status,text\r\nst-6f8dc8871e99739c,reported,verified,"
+        "ces armes protégeront la Biélorussie contre les menaces occidentales\r\n",
         "description": LIST_200,
     },
     "application/x-ndjson": {
         "schema": {"type": "string"},
-        "example": '{"id": "st-0123456789abcdef", "kind": "direct"}\n',
+        "example": '{"id":"st-6f8dc8871e99739c","kind":"reported"}\n{"id":"st-006dcc38ccd368a2","kind":"direct"}\n',
         "description": LIST_200,
     },
 }

@@ -42,7 +42,7 @@ COLLECTIONS = [
         name="articles",
         singular="article",
         description="News articles, verbatim, with their publication dates and sources.",
-        id_example="a-2023-05-25-nuclear-deployment-agreement",
+        id_example="a-2023-05-russia-belarus-nuclear-deployment-agreement",
         args_schema=ArticleListArgsSchema,
         page_schema=ArticlePageSchema,
         item_schema=ArticleItemSchema,
@@ -75,7 +75,7 @@ COLLECTIONS = [
         name="statements",
         singular="statement",
         description="Quotations and reported speech, each linked to the exact span of its article.",
-        id_example="st-0123456789abcdef",
+        id_example="st-674fa164936e678d",
         args_schema=StatementListArgsSchema,
         page_schema=StatementPageSchema,
         item_schema=StatementItemSchema,
@@ -138,7 +138,7 @@ WRITABLE = [
         "entities", EntityCreateSchema, EntityPatchSchema, EntityItemSchema, "sergei-shoigu", "entity_id"
     ),
     Writable(
-        "statements", StatementCreateSchema, StatementPatchSchema, StatementItemSchema, "st-0123456789abcdef"
+        "statements", StatementCreateSchema, StatementPatchSchema, StatementItemSchema, "st-674fa164936e678d"
     ),
     Writable("events", EventCreateSchema, EventPatchSchema, EventItemSchema, COLLECTIONS[3].id_example),
 ]
