@@ -154,7 +154,9 @@ def _assert_stayed_home(driver: WebDriver, server: str) -> None:
     problems = [
         entry["message"]
         for entry in driver.get_log("browser")
-        if entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"]
+        if (entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"])
+        # the browser asks for /favicon.ico on its own; the API has none, and says so with a 404
+        and not entry["message"].startswith(f"{server}/favicon.ico ")
     ]
     assert problems == []
 
@@ -221,7 +223,8 @@ def test_authorize_with_a_write_key_then_a_post_shows_201(
     browser.find_element(By.CSS_SELECTOR, ".auth-container .btn.modal-btn.auth.authorize").click()
     browser.find_element(By.CSS_SELECTOR, ".auth-btn-wrapper .btn-done").click()
 
-    block = browser.find_element(By.CSS_SELECTOR, ".opblock-post[id$='_v1_entities']")
+    posts = browser.find_elements(By.CSS_SELECTOR, ".opblock-post")
+    block = next(block for block in posts if _label(block) == "POST /v1/entities")
     _click(browser, block.find_element(By.CSS_SELECTOR, ".opblock-summary"))
     _click(browser, _wait(browser).until(lambda _: block.find_element(By.CSS_SELECTOR, ".try-out__btn")))
     body = block.find_element(By.CSS_SELECTOR, "textarea.body-param__text")
