@@ -288,3 +288,52 @@ def test_explore_searches_filters_charts_and_highlights_a_statement_in_its_artic
     browser.save_screenshot(str(screenshot))
     print(f"explorer screenshot: {screenshot}")
     _assert_stayed_home(browser, server)
+
+
+def test_explore_shows_markup_from_the_data_as_text_and_only_marks_as_elements(
+    browser: WebDriver, server: str, write_key: str
+) -> None:
+    """An event whose title and summary hold HTML: the page shows it as characters, runs nothing."""
+    article = json.loads(
+        urllib.request.urlopen(f"{server}/v1/articles/a-2023-05-nato-russia-tensions-escalation").read()
+    )
+    start = article["body"].index("nucléaires")
+    end = start + len("nucléaires")
+    summary = "<img src=x onerror=\"document.title='injected'\"><b>nucléaire</b> zorglub & <i>co</i>"
+    event = {
+        "id": "browser-test-markup-event",
+        "type": "announcement",
+        "title": "Zorglub <script>document.title='injected'</script>",
+        "summary": summary,
+        "date": {"value": "2023-05", "precision": "month"},
+        "evidence": [
+            {"article": article["id"], "start": start, "end": end, "text": article["body"][start:end]}
+        ],
+    }
+    request = urllib.request.Request(
+        f"{server}/v1/events",
+        data=json.dumps(event).encode(),
+        headers={"Authorization": f"Bearer {write_key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    assert urllib.request.urlopen(request).status == 201
+
+    browser.get(f"{server}/explore?q=zorglub")
+    hit = _wait(browser).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#hits .hit.event[data-id='browser-test-markup-event']")
+    )
+    assert event["title"] in hit.find_element(By.CSS_SELECTOR, ".heading").text
+    text = hit.find_element(By.CSS_SELECTOR, ".text")
+    assert "<img src=x onerror=" in text.text
+    marks = [mark.text.lower() for mark in text.find_elements(By.TAG_NAME, "mark")]
+    assert marks and set(marks) == {"zorglub"}
+    assert hit.find_elements(By.CSS_SELECTOR, "img, b, i, script") == []
+    assert browser.title == "Veille explorer"
+
+    # the event's evidence opens in its article like a statement's span
+    _click(browser, hit.find_element(By.CSS_SELECTOR, "button.open"))
+    span = _wait(browser).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "#article-body mark.span"))
+    )
+    assert span.text == "nucléaires"
+    _assert_stayed_home(browser, server)
