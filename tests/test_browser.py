@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +30,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from api import create_app
 from api.config import PROJECT_ROOT
-from tests.helpers import load_seeds, migrate
+from tests.helpers import gunicorn_server, load_seeds, migrate
 
 CHROMIUM = Path(os.environ.get("VEILLE_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("VEILLE_CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -50,12 +46,6 @@ def _require_browser() -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -80,40 +70,8 @@ def write_key(database: str) -> str:
 def server(database: str) -> Iterator[str]:
     """gunicorn with the project's configuration, serving the module's database."""
     _require_browser()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "VEILLE_RATE_LIMIT_ANONYMOUS": "1000000/minute",
-        "VEILLE_LOG_LEVEL": "WARNING",
-        "WEB_CONCURRENCY": "2",
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [
-        str(gunicorn),
-        "--config",
-        "gunicorn.conf.py",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "api:create_app()",
-    ]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start: " + (process.stderr.read() or b"").decode()[-2000:])
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with gunicorn_server(database) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
