@@ -67,6 +67,10 @@
     return nodes;
   }
 
+  function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+  }
+
   function readLocation() {
     const search = new URLSearchParams(window.location.search);
     state.q = search.get("q") || "";
@@ -140,10 +144,19 @@
     const note = [];
     const imprecise = timeline.imprecise.counts;
     if (imprecise.events || imprecise.statements) {
-      note.push(`not drawn: ${imprecise.statements} statements and ${imprecise.events} events dated less precisely than a month`);
+      note.push(
+        `not drawn: ${count(imprecise.statements, "statement")} and ${count(imprecise.events, "event")} ` +
+          "dated less precisely than a month",
+      );
     }
-    if (timeline.undated && timeline.undated.statements) note.push(`${timeline.undated.statements} undated statements`);
-    note.push("the chart follows the facet filters; /v1/timeline has no text search");
+    if (timeline.undated && timeline.undated.statements) {
+      note.push(`${count(timeline.undated.statements, "undated statement")} not drawn`);
+    }
+    note.push("the chart follows the facet filters, not the text search (/v1/timeline has none)");
+    if (state.speaker.length) {
+      // /v1/timeline's entity filter is wider than the hits' speaker and participant filters
+      note.push("for a speaker it counts the statements by or about them and the events they take part in or happen at");
+    }
     byId("chart-note").textContent = note.join("; ") + ".";
     if (!window.vegaEmbed) {
       byId("chart").replaceChildren("The chart library is not installed (run make install).");
@@ -244,7 +257,7 @@
       const snippets = search && new Map(search.data.map((hit, rank) => [hit.id, { snippet: hit.snippet, rank }]));
       renderHits(statements, events, snippets);
       const about = state.q ? ` for “${state.q}”` : "";
-      byId("status").textContent = `${statements.meta.count} statements and ${events.meta.count} events${about}.`;
+      byId("status").textContent = `${count(statements.meta.count, "statement")} and ${count(events.meta.count, "event")}${about}.`;
       await renderChart(timeline);
     } catch (error) {
       if (current === generation) byId("status").textContent = `Error: ${error.message}`;
