@@ -1,8 +1,8 @@
 """/explore: a static page over the public API, for analysts and as the reference dashboard.
 
-The page (``api/explore_page/``: HTML, JS and CSS kept in the repository) calls only the public
-``/v1`` endpoints, with plain GETs and no custom header, so a copy served from any other origin
-works through CORS without a preflight. Its charts use Vega, Vega-Lite and vega-embed, which
+The page (``api/explore_page/``: an HTML template, its script and style sheet in ``static/``)
+calls only the public ``/v1`` endpoints, with plain GETs and no custom header, so a copy served
+from any other origin works through CORS without a preflight. Its charts use Vega, Vega-Lite and vega-embed, which
 ``make install`` unpacks from pinned npm tarballs into ``VEILLE_EXPLORE_ASSETS_DIR`` (default
 ``<repo>/var/explore-assets``, gitignored); they are served like Swagger UI's files, at
 ``/explore-assets/<package>@<version>/<file>``, immutable for a year.
@@ -25,7 +25,6 @@ from api.docs_assets import CACHE_CONTROL, MIMETYPES, installed_version
 ENV_VAR = "VEILLE_EXPLORE_ASSETS_DIR"
 DEFAULT_DIR = PROJECT_ROOT / "var" / "explore-assets"
 URL_PREFIX = "/explore-assets"
-PAGE_DIR = Path(__file__).parent / "explore_page"
 # the UMD bundles, loaded in this order: vega-lite needs vega, vega-embed needs both
 BUNDLES = {
     "vega": "build/vega.min.js",
@@ -38,7 +37,7 @@ blp = Blueprint(
     "explore",
     __name__,
     template_folder="explore_page",
-    static_folder="explore_page",
+    static_folder="explore_page/static",
     static_url_path="/explore/static",
 )
 log = logging.getLogger(__name__)

@@ -26,7 +26,9 @@
   }
 
   async function get(path, pairs) {
-    const response = await fetch(`${API}${path}?${query(pairs)}`, { headers: { Accept: "application/json" } });
+    const response = await fetch(`${API}${path}?${query(pairs)}`, {
+      headers: { Accept: "application/json" },
+    });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       // the API's errors are problem+json: its detail names what was wrong
@@ -155,7 +157,9 @@
     note.push("the chart follows the facet filters, not the text search (/v1/timeline has none)");
     if (state.speaker.length) {
       // /v1/timeline's entity filter is wider than the hits' speaker and participant filters
-      note.push("for a speaker it counts the statements by or about them and the events they take part in or happen at");
+      note.push(
+        "for a speaker it counts the statements by or about them and the events they take part in or happen at",
+      );
     }
     byId("chart-note").textContent = note.join("; ") + ".";
     if (!window.vegaEmbed) {
@@ -186,7 +190,9 @@
           (item.said_on ? ` · ${item.said_on.value}` : "")
         : `Event · ${item.type} · ${item.date ? item.date.value : "undated"} · ${item.title}`;
     const text = element("p", { class: "text" });
-    text.append(...(snippet ? snippetNodes(snippet) : [kind === "statement" ? item.text : item.summary || ""]));
+    text.append(
+      ...(snippet ? snippetNodes(snippet) : [kind === "statement" ? item.text : item.summary || ""]),
+    );
     const span = kind === "statement" ? item : item.evidence && item.evidence[0];
     const label = kind === "statement" ? "Show in its article" : "Show its evidence in the article";
     const children = [element("p", { class: "heading" }, heading), text];
@@ -209,14 +215,17 @@
       hits.sort((a, b) => rank(a[1].id) - rank(b[1].id));
     }
     byId("hits").replaceChildren(
-      ...hits.map(([kind, item]) => hitItem(kind, item, snippets && snippets.has(item.id) && snippets.get(item.id).snippet)),
+      ...hits.map(([kind, item]) =>
+        hitItem(kind, item, snippets && snippets.has(item.id) && snippets.get(item.id).snippet),
+      ),
     );
     const more = statements.meta.count + events.meta.count - hits.length;
     byId("hits-title").textContent = more > 0 ? `Hits (first ${hits.length}, ${more} more)` : "Hits";
   }
 
   async function showSpan(articleId, start, end) {
-    if (!articles.has(articleId)) articles.set(articleId, get(`/articles/${encodeURIComponent(articleId)}`, []));
+    if (!articles.has(articleId))
+      articles.set(articleId, get(`/articles/${encodeURIComponent(articleId)}`, []));
     let article;
     try {
       article = await articles.get(articleId);
@@ -228,7 +237,11 @@
     // start/end count Unicode code points; JavaScript strings index UTF-16 units, hence Array.from
     const characters = Array.from(article.body);
     const mark = element("mark", { id: "span", class: "span" }, characters.slice(start, end).join(""));
-    byId("article-body").replaceChildren(characters.slice(0, start).join(""), mark, characters.slice(end).join(""));
+    byId("article-body").replaceChildren(
+      characters.slice(0, start).join(""),
+      mark,
+      characters.slice(end).join(""),
+    );
     byId("article-title").textContent = article.title;
     const published = article.published ? `published ${article.published.value}` : "undated";
     const meta = [article.outlet, published, `characters ${start}–${end} highlighted`];
@@ -244,20 +257,47 @@
     byId("status").textContent = "Loading…";
     try {
       const [statements, events, timeline, search] = await Promise.all([
-        get("/statements", [["q", state.q], ["speaker", speaker], ["kind", state.kind], ["facets", "speaker,kind"], ["facet_size", FACET_SIZE], ["limit", HITS]]),
-        get("/events", [["q", state.q], ["participant", speaker], ["type", state.type], ["facets", "type"], ["facet_size", FACET_SIZE], ["limit", HITS]]),
-        get("/timeline", [["interval", "month"], ["entity", speaker], ["kind", state.kind], ["event_type", state.type]]),
-        state.q ? get("/search", [["q", state.q], ["type", ["statement", "event"]], ["limit", SEARCH_WINDOW]]) : null,
+        get("/statements", [
+          ["q", state.q],
+          ["speaker", speaker],
+          ["kind", state.kind],
+          ["facets", "speaker,kind"],
+          ["facet_size", FACET_SIZE],
+          ["limit", HITS],
+        ]),
+        get("/events", [
+          ["q", state.q],
+          ["participant", speaker],
+          ["type", state.type],
+          ["facets", "type"],
+          ["facet_size", FACET_SIZE],
+          ["limit", HITS],
+        ]),
+        get("/timeline", [
+          ["interval", "month"],
+          ["entity", speaker],
+          ["kind", state.kind],
+          ["event_type", state.type],
+        ]),
+        state.q
+          ? get("/search", [
+              ["q", state.q],
+              ["type", ["statement", "event"]],
+              ["limit", SEARCH_WINDOW],
+            ])
+          : null,
       ]);
       if (current !== generation) return;
       for (const item of statements.meta.facets.speaker.values) speakerNames.set(item.value, item.label);
       renderFacet("speaker", statements.meta.facets.speaker);
       renderFacet("kind", statements.meta.facets.kind);
       renderFacet("type", events.meta.facets.type);
-      const snippets = search && new Map(search.data.map((hit, rank) => [hit.id, { snippet: hit.snippet, rank }]));
+      const snippets =
+        search && new Map(search.data.map((hit, rank) => [hit.id, { snippet: hit.snippet, rank }]));
       renderHits(statements, events, snippets);
       const about = state.q ? ` for “${state.q}”` : "";
-      byId("status").textContent = `${count(statements.meta.count, "statement")} and ${count(events.meta.count, "event")}${about}.`;
+      byId("status").textContent =
+        `${count(statements.meta.count, "statement")} and ${count(events.meta.count, "event")}${about}.`;
       await renderChart(timeline);
     } catch (error) {
       if (current === generation) byId("status").textContent = `Error: ${error.message}`;
