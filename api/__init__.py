@@ -116,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         send_wildcard=app.config["CORS_ORIGINS"].strip() == "*",
     )
     app.register_blueprint(health.blp)
+    app.register_blueprint(overview.root)
     api.register_blueprint(overview.blp)
     for blueprint in resources.BLUEPRINTS.values():
         api.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from webargs.flaskparser import FlaskParser, abort
 
 from api.problems import PROBLEM_MIMETYPE, problem_from_http_exception
 from schemas.common import ProblemSchema
+from schemas.writes import FuzzyDateInputSchema
 
 UNKNOWN_FIELD = "Unknown field."
 BEARER_SCHEME = "bearerAuth"
@@ -123,6 +124,22 @@ def expandable_property(self: Any, field: ma.fields.Field, **_: Any) -> dict[str
     return {"oneOf": [id_string, self.resolve_nested_schema(target)]}
 
 
+def fuzzy_date_property(self: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """apispec attribute function: a written fuzzy date is the shorthand string or the object."""
+    pattern = getattr(field, "shorthand_pattern", None)
+    if pattern is None:
+        return {}
+    shorthand = {
+        "type": "string",
+        "pattern": pattern,
+        "description": "YYYY, YYYY-MM or YYYY-MM-DD; the precision is the shape.",
+        "example": "2025-03-13",
+    }
+    if field.allow_none:
+        shorthand["nullable"] = True
+    return {"oneOf": [shorthand, self.resolve_nested_schema(FuzzyDateInputSchema)]}
+
+
 class StrictMarshmallowPlugin(MarshmallowPlugin):
     """Object schemas forbid unknown properties, as our schemas do.
 
@@ -143,6 +160,7 @@ class Api(flask_smorest.Api):
         kwargs["marshmallow_plugin"] = StrictMarshmallowPlugin()
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(expandable_property)
+        self.ma_plugin.converter.add_attribute_function(fuzzy_date_property)
         # writes declare it (api.views.writes.WRITE_SECURITY): Swagger UI then offers Authorize
         self.spec.components.security_scheme(
             BEARER_SCHEME,

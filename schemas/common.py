@@ -280,15 +280,21 @@ DATE_PATTERN = (
 _ASCII_DATE = re.compile(DATE_PATTERN)
 
 
-def _calendar_date(value: str) -> None:
+def is_calendar_date(value: str) -> bool:
     """YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year."""
     fmt = _DATE_FORMATS.get(len(value))
+    if fmt is None or not _ASCII_DATE.match(value):
+        return False
     try:
-        if fmt is None or not _ASCII_DATE.match(value):
-            raise ValueError
         datetime.strptime(value, fmt)
     except ValueError:
-        raise ma.ValidationError("Must be a date as YYYY, YYYY-MM or YYYY-MM-DD.") from None
+        return False
+    return True
+
+
+def _calendar_date(value: str) -> None:
+    if not is_calendar_date(value):
+        raise ma.ValidationError("Must be a date as YYYY, YYYY-MM or YYYY-MM-DD.")
 
 
 def date_bound(description: str, example: str) -> fields.String:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.ingest import propose
+from api.ingest import article_id, propose
 from api.models import Article, Entity, Event, Statement
 from api.queries import articles, entities, events, statements
 from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
@@ -124,6 +124,11 @@ def _extract_if_asked(
     return articles.get_article(session, article_id=item["id"]) or item
 
 
+def _article_id_if_missing(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /v1/articles without an id: the id `flask ingest` would make."""
+    return body if "id" in body else {**body, "id": article_id(session, body)}
+
+
 WRITABLE = [
     Writable(
         "articles",
@@ -132,6 +137,7 @@ WRITABLE = [
         ArticleItemSchema,
         COLLECTIONS[0].id_example,
         create_args=ArticleCreateArgsSchema,
+        complete=_article_id_if_missing,
         after_create=_extract_if_asked,
     ),
     Writable(

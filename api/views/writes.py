@@ -116,6 +116,8 @@ class Writable:
     id_example: str
     converter: str = "string"  # URL converter of the item id
     create_args: type[ma.Schema] = NoArgumentsSchema  # query parameters of the POST
+    # a step before the POST's checks, in its transaction: (session, body) → body (e.g. a made id)
+    complete: Callable[[Session, dict[str, Any]], dict[str, Any]] | None = None
     # a step after the POST, in its transaction: (session, item, query args, actor) → item
     after_create: Callable[[Session, dict[str, Any], dict[str, Any], str], dict[str, Any]] | None = None
 
@@ -156,7 +158,8 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
             with unit_of_work() as session:
 
                 def created() -> Response:
-                    item = create_item(session, resource, data=data, actor=_key_name())
+                    body = data if writable.complete is None else writable.complete(session, data)
+                    item = create_item(session, resource, data=body, actor=_key_name())
                     if writable.after_create is not None:
                         item = writable.after_create(session, item, args, _key_name())
                     return _written(item, 201, Location=location(item))
