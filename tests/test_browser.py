@@ -52,7 +52,8 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="module")
 def database(databases: Any) -> str:
-    """A seeded database of this module's own: the write test adds an entity to it."""
+    """A seeded database of this module's own: the write tests add to it."""
+    _require_browser()  # before any work, so that a laptop without Chromium skips at once
     url = databases.create()
     migrate(url)
     load_seeds(url)
@@ -71,7 +72,6 @@ def write_key(database: str) -> str:
 @pytest.fixture(scope="module")
 def server(database: str) -> Iterator[str]:
     """gunicorn with the project's configuration, serving the module's database."""
-    _require_browser()
     with gunicorn_server(database) as base:
         yield base
 
