@@ -67,7 +67,10 @@ browsers:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
 	fi
 
-## make run: install, migrate and seed a SQLite database, serve it on http://127.0.0.1:8000
+# the port `make run`/`make serve` bind on 127.0.0.1 (PORT=8080 make run, or make run PORT=8080)
+PORT ?= 8000
+
+## make run: install, migrate and seed a SQLite database, serve it on http://127.0.0.1:$(PORT)
 run: install migrate seed serve
 
 migrate: install
@@ -77,7 +80,7 @@ seed: install
 	$(BIN)/flask seed
 
 serve: install
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:8000 "api:create_app()"
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) "api:create_app()"
 
 ## make test: install, lint, and run the whole suite (TEST_DATABASE_URL picks the backend)
 test: install lint

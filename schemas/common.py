@@ -367,6 +367,14 @@ def with_output_args(
             ),
         ),
     }
+    arguments["bom"] = fields.Boolean(
+        load_default=False,
+        metadata=doc(
+            "With CSV: start the file with a UTF-8 byte order mark, so that Excel reads accents right "
+            "(`true` with another format is a 400).",
+            False,
+        ),
+    )
     if expandable:
         arguments["expand"] = comma_list(
             expandable, "Replace these ids by the objects their item endpoints return."

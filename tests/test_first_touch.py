@@ -92,3 +92,35 @@ def test_limit_bounds_a_csv_or_ndjson_export_and_absent_means_every_item(client:
     total = client.get("/v1/statements?limit=1").get_json()["meta"]["count"]
     every = client.get("/v1/statements?format=csv").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(every)))) == total
+
+
+def test_csv_fuzzy_dates_have_first_and_last_day_columns(client: FlaskClient) -> None:
+    text = client.get("/v1/statements?format=csv&fields=said_on&limit=2").get_data(as_text=True)
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    # two seeded statements: one dated to the year, one to the month
+    year, month = rows["st-6f8dc8871e99739c"], rows["st-006dcc38ccd368a2"]
+    assert (year["said_on.value"], year["said_on.start"], year["said_on.end"]) == (
+        "2023",
+        "2023-01-01",
+        "2023-12-31",
+    )
+    assert (month["said_on.value"], month["said_on.start"], month["said_on.end"]) == (
+        "2023-03",
+        "2023-03-01",
+        "2023-03-31",
+    )
+    events = client.get("/v1/events?format=csv&fields=date&limit=1").get_data(as_text=True)
+    first = next(csv.DictReader(io.StringIO(events)))
+    assert first["date.start"] == first["date.end"] == first["date.value"] == "1999-12-08"
+
+
+def test_bom_true_starts_the_csv_with_a_byte_order_mark_for_excel(client: FlaskClient) -> None:
+    # each stream read to its end before the next request (it holds its request context)
+    with_bom = client.get("/v1/statements?format=csv&limit=3&bom=true").get_data()
+    plain = client.get("/v1/statements?format=csv&limit=3").get_data()
+    assert with_bom.startswith(b"\xef\xbb\xbfid,") and plain.startswith(b"id,")
+    assert with_bom[3:] == plain
+    assert with_bom.decode("utf-8-sig") == plain.decode("utf-8")
+    body = assert_problem(client.get("/v1/statements?format=ndjson&bom=true"), 400)
+    assert list(body["errors"]) == ["bom"]
+    assert_problem(client.get("/v1/statements?bom=true"), 400)

@@ -116,6 +116,8 @@ def shaping_conflicts(shaping: dict[str, Any], fmt: str) -> dict[str, list[str]]
             f"Expands {', '.join(left_out)}, which `fields` leaves out: add {'them' if len(left_out) > 1 else 'it'} "
             "to `fields`, or drop the expand."
         ]
+    if fmt != "csv" and shaping.get("bom"):
+        errors["bom"] = [f"A byte order mark is for CSV files, not {fmt}: drop `bom` or ask for format=csv."]
     if fmt != "json" and shaping.get("facets"):
         errors["facets"] = [
             f"Facets are counted in JSON pages only, not in {fmt}: drop `facets` or the format."
@@ -142,6 +144,7 @@ def list_view(collection: Collection, args: dict[str, Any]) -> Response:
             session=session,
             columns=csv_columns(collection.list_schema, fields),
             filename=collection.name,
+            bom=bool(shaping.get("bom")),
         )
     page = collection.listing.page(session, filters=filters, version=current_version(), **paging)
     items = [select_fields(shape(item), fields) for item in page.items]

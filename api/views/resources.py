@@ -141,7 +141,20 @@ WRITABLE = [
         after_create=_extract_if_asked,
     ),
     Writable(
-        "entities", EntityCreateSchema, EntityPatchSchema, EntityItemSchema, "sergei-shoigu", "entity_id"
+        "entities",
+        EntityCreateSchema,
+        EntityPatchSchema,
+        EntityItemSchema,
+        "sergei-shoigu",
+        "entity_id",
+        # not in the seeds, so that "Try it out" → Execute with a write key creates it (then 409)
+        create_example={
+            "id": "dmitry-medvedev",
+            "name": "Dmitry Medvedev",
+            "type": "person",
+            "description": "Deputy Chairman of the Security Council of Russia",
+            "aliases": [{"alias": "Dmitri Medvedev", "language": "fr", "in_text": False}],
+        },
     ),
     Writable(
         "statements", StatementCreateSchema, StatementPatchSchema, StatementItemSchema, "st-674fa164936e678d"

@@ -116,6 +116,8 @@ class Writable:
     id_example: str
     converter: str = "string"  # URL converter of the item id
     create_args: type[ma.Schema] = NoArgumentsSchema  # query parameters of the POST
+    # the request body Swagger UI's "Try it out" sends: one that creates an item (once)
+    create_example: dict[str, Any] | None = None
     # a step before the POST's checks, in its transaction: (session, body) → body (e.g. a made id)
     complete: Callable[[Session, dict[str, Any]], dict[str, Any]] | None = None
     # a step after the POST, in its transaction: (session, item, query args, actor) → item
@@ -151,7 +153,9 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
         )
         @guarded("write", json_body=True)
         @blp.arguments(writable.create_args, location="query", as_kwargs=False)
-        @blp.arguments(writable.create_schema, location="json", error_status_code=422)
+        @blp.arguments(
+            writable.create_schema, location="json", error_status_code=422, example=writable.create_example
+        )
         @blp.response(201, writable.item_schema)
         @_problems(blp, {**WRITE_ERRORS, 409: "The id is taken (or retired).", 415: "The body is not JSON."})
         def post(self, args: dict[str, Any], data: dict[str, Any]) -> Response:

@@ -7,7 +7,7 @@ every phase is covered); requests generated as invalid keep them. tests/test_lis
 covers bad cursors.
 
 Likewise, parameters each valid alone but refused together because one would be ignored
-(an `expand` of a field `fields` leaves out, `facets` with CSV or NDJSON:
+(an `expand` of a field `fields` leaves out, `facets` with CSV or NDJSON, `bom=true` without CSV:
 see api/views/collections.py and tests/test_first_touch.py) are made consistent in requests
 generated as valid; OpenAPI cannot state such dependencies between parameters.
 """
@@ -28,6 +28,8 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     query = {key: value for key, value in case.query.items() if key != "cursor"}
     if query.get("format") in ("csv", "ndjson"):
         query.pop("facets", None)
+    if query.get("format") != "csv" and str(query.get("bom")).lower() == "true":
+        query.pop("bom")
     if "fields" in query and "expand" in query:
         kept = set(str(query["fields"]).split(","))
         expand = [name for name in str(query["expand"]).split(",") if name in kept]
