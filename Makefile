@@ -14,7 +14,17 @@ REDOC_VERSION := 2.5.4
 REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
 DOCS_STAMP := $(VEILLE_DOCS_ASSETS_DIR)/.installed-swagger-ui-dist-$(SWAGGER_UI_VERSION)-redoc-$(REDOC_VERSION)
 
-.PHONY: install run serve migrate seed test lint format openapi clean load fuzz extract-score bench
+# The /explore page's charts (api/explore.py): Vega, Vega-Lite and vega-embed, installed the same way
+VEILLE_EXPLORE_ASSETS_DIR ?= var/explore-assets
+VEGA_VERSION := 6.4.0
+VEGA_SHA256 := 3521fb6ff68a94a40323954f0ba4484ba4014b157bfd37f89a3b063082320c42
+VEGA_LITE_VERSION := 6.5.0
+VEGA_LITE_SHA256 := 811230a6bfd2cdbfc359d0c38f624a90df86657b7f251b67be88bcc4eee32b7f
+VEGA_EMBED_VERSION := 7.3.0
+VEGA_EMBED_SHA256 := d9a958ced3240f0418df7d5e12e97dba6e63cecda15b8403e47a0db7eb6ea859
+EXPLORE_STAMP := $(VEILLE_EXPLORE_ASSETS_DIR)/.installed-vega-$(VEGA_VERSION)-vega-lite-$(VEGA_LITE_VERSION)-vega-embed-$(VEGA_EMBED_VERSION)
+
+.PHONY: install browsers run serve migrate seed test lint format openapi clean load fuzz extract-score bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +43,34 @@ $(DOCS_STAMP):
 	    && tar -xzf redoc-$(REDOC_VERSION).tgz --strip-components=1 -C redoc && rm -f *.tgz
 	touch $@
 
-install: $(STAMP) $(DOCS_STAMP)
+$(EXPLORE_STAMP):
+	cd $(VEILLE_EXPLORE_ASSETS_DIR) 2>/dev/null && rm -rf vega vega-lite vega-embed .installed-* *.tgz || true
+	mkdir -p $(VEILLE_EXPLORE_ASSETS_DIR)/vega $(VEILLE_EXPLORE_ASSETS_DIR)/vega-lite $(VEILLE_EXPLORE_ASSETS_DIR)/vega-embed
+	cd $(VEILLE_EXPLORE_ASSETS_DIR) && npm pack --silent vega@$(VEGA_VERSION) vega-lite@$(VEGA_LITE_VERSION) \
+	    vega-embed@$(VEGA_EMBED_VERSION) >/dev/null
+	cd $(VEILLE_EXPLORE_ASSETS_DIR) && printf '%s  %s\n' \
+	    $(VEGA_SHA256) vega-$(VEGA_VERSION).tgz \
+	    $(VEGA_LITE_SHA256) vega-lite-$(VEGA_LITE_VERSION).tgz \
+	    $(VEGA_EMBED_SHA256) vega-embed-$(VEGA_EMBED_VERSION).tgz | sha256sum --check --quiet -
+	cd $(VEILLE_EXPLORE_ASSETS_DIR) && tar -xzf vega-$(VEGA_VERSION).tgz --strip-components=1 -C vega \
+	    && tar -xzf vega-lite-$(VEGA_LITE_VERSION).tgz --strip-components=1 -C vega-lite \
+	    && tar -xzf vega-embed-$(VEGA_EMBED_VERSION).tgz --strip-components=1 -C vega-embed && rm -f *.tgz
+	touch $@
 
-## make run: install, migrate and seed a SQLite database, serve it on http://127.0.0.1:8000
+install: $(STAMP) $(DOCS_STAMP) $(EXPLORE_STAMP)
+
+## make browsers: Debian's chromium and chromedriver for tests/test_browser.py (apt, as root), if missing
+browsers:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	    echo "chromium and chromedriver are installed"; \
+	else \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	fi
+
+# the port `make run`/`make serve` bind on 127.0.0.1 (PORT=8080 make run, or make run PORT=8080)
+PORT ?= 8000
+
+## make run: install, migrate and seed a SQLite database, serve it on http://127.0.0.1:$(PORT)
 run: install migrate seed serve
 
 migrate: install
@@ -45,7 +80,7 @@ seed: install
 	$(BIN)/flask seed
 
 serve: install
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:8000 "api:create_app()"
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) "api:create_app()"
 
 ## make test: install, lint, and run the whole suite (TEST_DATABASE_URL picks the backend)
 test: install lint

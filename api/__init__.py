@@ -14,6 +14,7 @@ from api import (
     cli,
     db,
     docs_assets,
+    explore,
     http_caching,
     observability,
     problems,
@@ -100,6 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # before the rate limiter: a valid key gets the keyed limit
     rate_limits.init_app(app)
     docs_assets.init_app(app)  # before http_caching: its hook then runs after, see docs_assets
+    explore.init_app(app)  # before http_caching, for the same reason
     http_caching.init_app(app)
     security_headers.init_app(app)  # after http_caching: sees the page before a 304 empties it
     CORS(
@@ -114,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         send_wildcard=app.config["CORS_ORIGINS"].strip() == "*",
     )
     app.register_blueprint(health.blp)
+    app.register_blueprint(overview.root)
     api.register_blueprint(overview.blp)
     for blueprint in resources.BLUEPRINTS.values():
         api.register_blueprint(blueprint)

@@ -26,7 +26,7 @@ def _etag(response: Response) -> str:
         basis = f"{current_version()}|{request.url}|{response.content_type}".encode()
     else:
         basis = response.get_data()
-    return hashlib.sha256(basis).hexdigest()[:32]
+    return hashlib.sha256(basis).hexdigest()
 
 
 def _cache_control(response: Response, max_age: int) -> str:

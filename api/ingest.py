@@ -322,6 +322,16 @@ def _flat(messages: Any, prefix: str = "") -> list[tuple[str, list[Any]]]:
     return [(prefix.rstrip("."), messages if isinstance(messages, list) else [messages])]
 
 
+def article_id(session: Session, article: dict[str, Any]) -> str:
+    """The id of an article given without one: ``a-<published>-<slug of the title>``, and 8
+    characters of its text's hash when that id is taken (by another text: the same text is
+    the same article)."""
+    base = f"a-{article['published']['value']}-{slug(article['title'], 60)}"
+    if session.get(Article, base) is None:
+        return base
+    return f"{base}-{ids.content_hash(article['body'])[:8]}"
+
+
 def ingest_article(
     session: Session, article: dict[str, Any], *, actor: str, propose_all: bool, use_ner: bool = True
 ) -> Ingested:
@@ -335,9 +345,7 @@ def ingest_article(
     if existing is not None:  # a retired one stays retired: an admin can restore it
         return Ingested(existing.id, created=False, retired=existing.deleted_at is not None)
     if "id" not in article:
-        base = f"a-{article['published']['value']}-{slug(article['title'], 60)}"
-        taken = session.get(Article, base) is not None
-        article = {**article, "id": f"{base}-{content_hash[:8]}" if taken else base}
+        article = {**article, "id": article_id(session, article)}
     item = create_item(session, RESOURCES["articles"], data=article, actor=actor)
     proposed = propose(session, item["id"], actor=actor, use_ner=use_ner) if propose_all else None
     return Ingested(item["id"], created=True, proposed=proposed)

@@ -6,12 +6,11 @@ gunicorn config does) so every worker's counts are collected by ``/metrics``.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
+import random
 import re
 import time
-import uuid
 
 import orjson
 from flask import Flask, Response, g, request
@@ -51,19 +50,19 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line).decode()
 
 
-_ID_PREFIX = uuid.uuid4().hex[:16]  # per process, drawn again in each forked worker (below)
-_ID_COUNTER = itertools.count()
+# request ids need to be unique and unguessable enough to not collide, not secret: a per-process
+# generator seeded from the OS (again in each forked worker) gives 128 random bits per request
+# without a system call each time
+_ID_RANDOM = random.Random()
 
 
 def new_request_id() -> str:
-    """A request id unique across processes and restarts: a random per-process prefix and a
-    counter (32 hex digits), without a system call for randomness on every request."""
-    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+    """32 lowercase hex digits, all 128 bits random."""
+    return f"{_ID_RANDOM.getrandbits(128):032x}"
 
 
 def _reseed_after_fork() -> None:
-    global _ID_PREFIX  # noqa: PLW0603  (one value per process)
-    _ID_PREFIX = uuid.uuid4().hex[:16]
+    _ID_RANDOM.seed()
 
 
 os.register_at_fork(after_in_child=_reseed_after_fork)

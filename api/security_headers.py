@@ -14,6 +14,11 @@ Chromium, each page gets only what it needs:
   there (a hash cannot name them). ReDoc 2's sidebar footer also asks for a Redocly logo on
   a CDN: the policy blocks it and ReDoc drops the image, so the page still loads nothing from
   outside.
+- /explore (``api/explore.py``): its own script and style files and the self-hosted Vega
+  bundles, nothing inline. Vega compiles chart expressions with ``Function`` unless told
+  otherwise; the page passes ``ast: true`` to vega-embed, whose bundle includes Vega's
+  expression interpreter, so no ``'unsafe-eval'`` is needed. ``connect-src 'self'``: the page
+  calls this API only.
 """
 
 from __future__ import annotations
@@ -63,6 +68,12 @@ def docs_policy(endpoint: str, html: str) -> str:
     return "; ".join(["default-src 'none'", scripts, *specific, *COMMON_DOCS_DIRECTIVES])
 
 
+EXPLORE_ENDPOINT = "explore.page"
+EXPLORE_POLICY = "; ".join(
+    ["default-src 'none'", "script-src 'self'", "style-src 'self'", *COMMON_DOCS_DIRECTIVES]
+)
+
+
 def _docs_endpoint(response: Response) -> str | None:
     """``openapi_swagger_ui`` or ``openapi_redoc`` for a documentation page, else None."""
     endpoint = (request.endpoint or "").rpartition(".")[2]
@@ -82,6 +93,8 @@ def init_app(app: Flask) -> None:
         endpoint = _docs_endpoint(response)
         if endpoint and not response.is_streamed and response.get_data():
             policy = docs_policy(endpoint, response.get_data(as_text=True))
+        elif request.endpoint == EXPLORE_ENDPOINT:
+            policy = EXPLORE_POLICY
         else:
             policy = API_POLICY
         response.headers["Content-Security-Policy"] = policy

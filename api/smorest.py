@@ -14,8 +14,10 @@ from webargs.flaskparser import FlaskParser, abort
 
 from api.problems import PROBLEM_MIMETYPE, problem_from_http_exception
 from schemas.common import ProblemSchema
+from schemas.writes import FuzzyDateInputSchema
 
 UNKNOWN_FIELD = "Unknown field."
+BEARER_SCHEME = "bearerAuth"
 
 
 class StrictParser(FlaskParser):
@@ -86,8 +88,25 @@ def _flatten(problems: Any) -> list[str]:
     return [str(problems)]
 
 
+def _append_manual_parameters(doc: dict[str, Any], doc_info: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """``blp.doc(parameters=[…])`` adds to the parameters ``arguments`` documents.
+
+    flask-smorest merges manual docs last and a list replaces a list, so a header given with
+    ``blp.doc`` used to hide the query parameters of the same operation (``extract`` of
+    ``POST /v1/articles``). Taken out of the manual doc here, it is appended instead.
+    """
+    parameters = doc_info.get("manual_doc", {}).pop("parameters", None)
+    if parameters:
+        doc["parameters"] = [*doc.get("parameters", []), *parameters]
+    return doc
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_append_manual_parameters)
 
     def arguments(self, schema: Any, **kwargs: Any) -> Any:
         """As flask-smorest's, with a schema class instantiated once here: webargs would build an
@@ -103,6 +122,22 @@ def expandable_property(self: Any, field: ma.fields.Field, **_: Any) -> dict[str
     # OpenAPI 3.0: a null must satisfy one alternative of oneOf, not just the outer nullable
     id_string = {"type": "string", "nullable": True} if field.allow_none else {"type": "string"}
     return {"oneOf": [id_string, self.resolve_nested_schema(target)]}
+
+
+def fuzzy_date_property(self: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """apispec attribute function: a written fuzzy date is the shorthand string or the object."""
+    pattern = getattr(field, "shorthand_pattern", None)
+    if pattern is None:
+        return {}
+    shorthand = {
+        "type": "string",
+        "pattern": pattern,
+        "description": "YYYY, YYYY-MM or YYYY-MM-DD; the precision is the shape.",
+        "example": "2025-03-13",
+    }
+    if field.allow_none:
+        shorthand["nullable"] = True
+    return {"oneOf": [shorthand, self.resolve_nested_schema(FuzzyDateInputSchema)]}
 
 
 class StrictMarshmallowPlugin(MarshmallowPlugin):
@@ -125,6 +160,18 @@ class Api(flask_smorest.Api):
         kwargs["marshmallow_plugin"] = StrictMarshmallowPlugin()
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(expandable_property)
+        self.ma_plugin.converter.add_attribute_function(fuzzy_date_property)
+        # writes declare it (api.views.writes.WRITE_SECURITY): Swagger UI then offers Authorize
+        self.spec.components.security_scheme(
+            BEARER_SCHEME,
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "vk_<id>_<secret>",
+                "description": "An API key made by `flask keys create`, sent as `Authorization: Bearer <key>`. "
+                "Reads need none; writes need the `write` scope, restores `admin`.",
+            },
+        )
 
     def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
         return problem_from_http_exception(error)

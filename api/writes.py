@@ -54,7 +54,7 @@ UNCONDITIONAL = object()
 
 def representation_etag(item: dict[str, Any]) -> str:
     """The ETag a GET of ``item`` carries (the SHA-256 of the JSON body)."""
-    return hashlib.sha256(orjson.dumps(item, option=OPTIONS)).hexdigest()[:32]
+    return hashlib.sha256(orjson.dumps(item, option=OPTIONS)).hexdigest()
 
 
 class Live(Mapping[str, Any]):

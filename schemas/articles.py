@@ -16,6 +16,7 @@ from schemas.common import (
     confidence_field,
     date_bound,
     doc,
+    filter_doc,
     id_list,
     name_list,
     page_schema,
@@ -25,7 +26,7 @@ from schemas.common import (
 from schemas.entities import EntityItemSchema
 
 ARTICLE_SORTS = ("published", "-published", "title", "-title", "id", "-id")
-ARTICLE_ID_EXAMPLE = "a-2023-05-25-nuclear-deployment-agreement"
+ARTICLE_ID_EXAMPLE = "a-2023-05-russia-belarus-nuclear-deployment-agreement"
 
 
 class ArticleSchema(Schema):
@@ -58,7 +59,7 @@ class ArticleSchema(Schema):
     source_url = fields.String(allow_none=True, metadata=doc("Where the article was published.", None))
     content_hash = fields.String(
         metadata=doc(
-            "SHA-256 of the body.", "16c2884d83f3eafcd67212f4faefe59c21447613874fca56f1067d1ca4d404cb"
+            "SHA-256 of the body.", "7e1119c39bb203bf519613291c01abe8c2c90c59801a79d35c0306b8e1a81816"
         )
     )
     notes = fields.String(
@@ -116,7 +117,7 @@ class _ArticleListArgsSchema(ListArgsSchema):
     language = fields.List(
         fields.String(validate=validate.Length(min=2, max=10)),
         validate=validate.Length(max=MAX_REPEATS),
-        metadata=doc("Only articles in this language. Repeat to match any of several.", ["fr"]),
+        metadata=filter_doc("Only articles in this language. Repeat to match any of several.", "fr"),
     )
     entity = id_list("Only articles that mention this entity.", "sergei-shoigu")
     entity_name = name_list("Only articles that mention the entity with this name.", "Shoigu")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.common import Schema, doc
+from schemas.common import Schema, doc, filter_doc
 
 COLLECTION_NAMES = ("articles", "entities", "statements", "events")
 
@@ -38,7 +38,7 @@ class ChangesArgsSchema(Schema):
 
     since = fields.String(
         validate=validate.Regexp(r"^[0-9]{1,18}$", error="Must be a cursor from meta.next_cursor."),
-        metadata=doc("`meta.next_cursor` of the previous call; omit to start from the beginning.", "42"),
+        metadata=filter_doc("`meta.next_cursor` of the previous call; omit to start from the beginning."),
     )
     limit = fields.Integer(
         load_default=100,

@@ -24,6 +24,15 @@ def doc(description: str, example: object = None) -> dict[str, object]:
     return meta
 
 
+def filter_doc(description: str, example: str | None = None) -> dict[str, object]:
+    """Metadata of an optional query parameter: the example goes into the prose only.
+
+    Swagger UI's "Try it out" sends every parameter example as a value; optional filters
+    stacked that way would narrow a list to nothing, so they carry none (absent is empty).
+    """
+    return {"description": f"{description} For example `{example}`." if example else description}
+
+
 class Schema(ma.Schema):
     """Base of every schema: its docstring becomes its description in the OpenAPI document."""
 
@@ -94,7 +103,7 @@ class EntitySummarySchema(Schema):
 class ArticleSummarySchema(Schema):
     """An article in brief."""
 
-    id = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+    id = fields.String(metadata=doc("Article id.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"))
     title = fields.String(
         metadata=doc("Title as printed.", "L’escalade des tensions entre l’OTAN et la Russie se poursuit")
     )
@@ -104,14 +113,16 @@ class ArticleSummarySchema(Schema):
 class StatementSummarySchema(Schema):
     """A statement in brief."""
 
-    id = fields.String(metadata=doc("Statement id.", "st-0123456789abcdef"))
+    id = fields.String(metadata=doc("Statement id.", "st-674fa164936e678d"))
     kind = fields.String(
         validate=validate.OneOf(STATEMENT_KINDS), metadata=doc("direct quote or reported speech.", "direct")
     )
     speaker = fields.String(metadata=doc("Speaker entity id.", ENTITY_ID_EXAMPLE))
     text = fields.String(metadata=doc("The exact words, without quotation marks.", "…"))
     said_on = fields.Nested(FuzzyDateSchema, allow_none=True, metadata=doc("When it was said."))
-    article = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+    article = fields.String(
+        metadata=doc("Article id.", "a-2023-05-russia-belarus-nuclear-deployment-agreement")
+    )
 
 
 class EventSummarySchema(Schema):
@@ -131,7 +142,9 @@ class EventSummarySchema(Schema):
 class SpanSchema(Schema):
     """A span of an article body: `article.body[start:end] == text`."""
 
-    article = fields.String(metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"))
+    article = fields.String(
+        metadata=doc("Article id.", "a-2023-05-russia-belarus-nuclear-deployment-agreement")
+    )
     start = fields.Integer(metadata=doc("First code point of the span in the article body.", 120))
     end = fields.Integer(metadata=doc("Code point after the span (exclusive).", 180))
     text = fields.String(metadata=doc("Exactly `body[start:end]`.", "Sergueï Choïgou"))
@@ -173,7 +186,10 @@ class PageMetaSchema(Schema):
     limit = fields.Integer(metadata=doc("Page size used.", 50))
     next_cursor = fields.String(
         allow_none=True,
-        metadata=doc("Opaque cursor of the next page, null on the last page.", "WyIyMDIzLTA1LTI1Il0"),
+        metadata=doc(
+            "Opaque cursor of the next page, null on the last page.",
+            "WyJzYWlkX29uIiwwLCIyMDIzLTAzLTAxIiwic3QtMDA2ZGNjMzhjY2QzNjhhMiJd",
+        ),
     )
     facets = fields.Dict(
         keys=fields.String(),
@@ -229,7 +245,7 @@ def id_list(description: str, example: str) -> fields.List:
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=ID_LENGTH)),
         validate=validate.Length(max=MAX_REPEATS),
-        metadata=doc(description + " Repeat the parameter to match any of several values.", [example]),
+        metadata=filter_doc(description + " Repeat the parameter to match any of several values.", example),
     )
 
 
@@ -238,10 +254,10 @@ def name_list(description: str, example: str) -> fields.List:
     return fields.List(
         fields.String(validate=validate.Length(min=1, max=300)),
         validate=validate.Length(max=MAX_REPEATS),
-        metadata=doc(
+        metadata=filter_doc(
             description + " Matches an entity when the value is one of its spellings (aliases) or its "
             "canonical name, ignoring accents, case and apostrophes. Repeat to match any of several.",
-            [example],
+            example,
         ),
     )
 
@@ -250,7 +266,7 @@ def choice_list(description: str, choices: tuple[str, ...]) -> fields.List:
     return fields.List(
         fields.String(validate=validate.OneOf(choices)),
         validate=validate.Length(max=MAX_REPEATS),
-        metadata=doc(description + " Repeat the parameter to match any of several values.", [choices[0]]),
+        metadata=filter_doc(description + " Repeat the parameter to match any of several values."),
     )
 
 
@@ -267,20 +283,26 @@ DATE_PATTERN = (
 _ASCII_DATE = re.compile(DATE_PATTERN)
 
 
-def _calendar_date(value: str) -> None:
+def is_calendar_date(value: str) -> bool:
     """YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year."""
     fmt = _DATE_FORMATS.get(len(value))
+    if fmt is None or not _ASCII_DATE.match(value):
+        return False
     try:
-        if fmt is None or not _ASCII_DATE.match(value):
-            raise ValueError
         datetime.strptime(value, fmt)
     except ValueError:
-        raise ma.ValidationError("Must be a date as YYYY, YYYY-MM or YYYY-MM-DD.") from None
+        return False
+    return True
+
+
+def _calendar_date(value: str) -> None:
+    if not is_calendar_date(value):
+        raise ma.ValidationError("Must be a date as YYYY, YYYY-MM or YYYY-MM-DD.")
 
 
 def date_bound(description: str, example: str) -> fields.String:
     return fields.String(
-        validate=_calendar_date, metadata={**doc(description, example), "pattern": DATE_PATTERN}
+        validate=_calendar_date, metadata={**filter_doc(description, example), "pattern": DATE_PATTERN}
     )
 
 
@@ -308,12 +330,11 @@ class CommaList(fields.String):
 
 
 def comma_list(choices: tuple[str, ...], description: str) -> CommaList:
-    example = ",".join(choices[:2])
     name = "(" + "|".join(re.escape(c) for c in choices) + ")"
     return CommaList(
         choices,
         metadata={
-            **doc(f"{description} Comma-separated, from: {', '.join(choices)}.", example),
+            **filter_doc(f"{description} Comma-separated, from: {', '.join(choices)}."),
             "pattern": f"^{name}(,{name})*$",
         },
     )
@@ -346,10 +367,17 @@ def with_output_args(
             metadata=doc(
                 "json (paged), csv or ndjson (every matching item, streamed). `Accept: text/csv` also "
                 "selects CSV.",
-                "csv",
             ),
         ),
     }
+    arguments["bom"] = fields.Boolean(
+        load_default=False,
+        metadata=doc(
+            "With CSV: start the file with a UTF-8 byte order mark, so that Excel reads accents right "
+            "(`true` with another format is a 400).",
+            False,
+        ),
+    )
     if expandable:
         arguments["expand"] = comma_list(
             expandable, "Replace these ids by the objects their item endpoints return."
@@ -373,7 +401,7 @@ class ListArgsSchema(Schema):
     q = fields.String(
         validate=validate.Length(min=1, max=500),
         metadata={"pattern": QUERY_PATTERN}
-        | doc(
+        | filter_doc(
             "Full-text search, French-aware and accent-insensitive: words (all must match), "
             '"a phrase", prefix*. A known spelling of an entity also matches its other spellings.',
             "nucleaire",
@@ -381,12 +409,12 @@ class ListArgsSchema(Schema):
     )
     updated_since = fields.AwareDateTime(
         default_timezone=UTC,
-        metadata=doc(
+        metadata=filter_doc(
             "Only items created or changed after this instant (ISO-8601; UTC when no offset).",
             "2026-11-22T00:00:00Z",
         ),
     )
     cursor = fields.String(
         validate=validate.Length(min=1, max=1000),
-        metadata=doc("Opaque cursor from `meta.next_cursor` of the previous page.", "WyIyMDIzLTA1LTI1Il0"),
+        metadata=filter_doc("Opaque cursor from `meta.next_cursor` of the previous page."),
     )

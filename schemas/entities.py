@@ -95,7 +95,9 @@ class _EntityListArgsSchema(ListArgsSchema):
 
     type = choice_list("Only entities of this type.", ENTITY_TYPES)
     status = choice_list("Only entities with this review status.", STATUSES)
-    article = id_list("Only entities mentioned in this article.", "a-2023-05-25-nuclear-deployment-agreement")
+    article = id_list(
+        "Only entities mentioned in this article.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"
+    )
     sort = fields.String(
         load_default="name",
         validate=validate.OneOf(ENTITY_SORTS),

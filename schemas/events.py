@@ -17,6 +17,7 @@ from schemas.common import (
     confidence_field,
     date_bound,
     doc,
+    filter_doc,
     id_list,
     name_list,
     page_schema,
@@ -110,11 +111,13 @@ class _EventListArgsSchema(ListArgsSchema):
     planned = fields.Boolean(
         truthy={"true"},
         falsy={"false"},
-        metadata=doc(
-            "`true`: only planned events (plans, deadlines, possibilities); `false`: only the others.", True
+        metadata=filter_doc(
+            "`true`: only planned events (plans, deadlines, possibilities); `false`: only the others.", "true"
         ),
     )
-    article = id_list("Only events reported by this article.", "a-2023-05-25-nuclear-deployment-agreement")
+    article = id_list(
+        "Only events reported by this article.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"
+    )
     status = choice_list("Only events with this review status.", STATUSES)
     date_from = date_bound(
         "Only events whose date overlaps the interval starting here (YYYY[-MM[-DD]]).", "2023"

@@ -17,7 +17,7 @@ class RelationArgsSchema(Schema):
     min_total = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1, max=1_000_000_000),
-        metadata=doc("Only related entities with at least this many links in all (`counts.total`).", 2),
+        metadata=doc("Only related entities with at least this many links in all (`counts.total`)."),
     )
     limit = fields.Integer(
         load_default=50,
@@ -51,12 +51,13 @@ class RelationSchema(Schema):
         ),
     )
     statements = fields.List(
-        fields.String(), metadata=doc("Ids of the linking statements, sorted.", ["st-0123456789abcdef"])
+        fields.String(), metadata=doc("Ids of the linking statements, sorted.", ["st-674fa164936e678d"])
     )
     articles = fields.List(
         fields.String(),
         metadata=doc(
-            "Ids of the articles mentioning both, sorted.", ["a-2023-05-25-nuclear-deployment-agreement"]
+            "Ids of the articles mentioning both, sorted.",
+            ["a-2023-05-russia-belarus-nuclear-deployment-agreement"],
         ),
     )
 

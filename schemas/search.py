@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.common import MAX_REPEATS, QUERY_PATTERN, ListArgsSchema, Schema, doc, page_schema
+from schemas.common import MAX_REPEATS, QUERY_PATTERN, ListArgsSchema, Schema, doc, filter_doc, page_schema
 from schemas.vocabulary import ENTITY_TYPES
 
 DOC_TYPES = ("article", "entity", "statement", "event")
@@ -29,7 +29,7 @@ class SearchArgsSchema(ListArgsSchema):
     type = fields.List(
         fields.String(validate=validate.OneOf(DOC_TYPES)),
         validate=validate.Length(max=MAX_REPEATS),
-        metadata=doc("Only hits of this type. Repeat to match any of several.", ["statement"]),
+        metadata=filter_doc("Only hits of this type. Repeat to match any of several."),
     )
 
 
@@ -37,7 +37,7 @@ class SearchHitSchema(Schema):
     """One item matching the query, with a highlighted snippet."""
 
     type = fields.String(validate=validate.OneOf(DOC_TYPES), metadata=doc("Type of the item.", "statement"))
-    id = fields.String(metadata=doc("Id of the item.", "st-0123456789abcdef"))
+    id = fields.String(metadata=doc("Id of the item.", "st-674fa164936e678d"))
     score = fields.Float(
         metadata=doc("Relevance; higher is better. Comparable within one result list only.", 4.2)
     )
@@ -77,7 +77,7 @@ class ResolveArgsSchema(Schema):
     type = fields.List(
         fields.String(validate=validate.OneOf(ENTITY_TYPES)),
         validate=validate.Length(max=MAX_REPEATS),
-        metadata=doc("Only entities of this type. Repeat to match any of several.", ["person"]),
+        metadata=filter_doc("Only entities of this type. Repeat to match any of several."),
     )
     limit = fields.Integer(
         load_default=5, validate=validate.Range(min=1, max=50), metadata=doc("Most candidates returned.", 5)

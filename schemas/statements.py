@@ -33,7 +33,7 @@ STATEMENT_SORTS = ("said_on", "-said_on", "id", "-id")
 class StatementSchema(Schema):
     """A quotation (`direct`) or reported speech, linked to its exact span."""
 
-    id = fields.String(metadata=doc("Stable id derived from the article and span.", "st-0123456789abcdef"))
+    id = fields.String(metadata=doc("Stable id derived from the article and span.", "st-674fa164936e678d"))
     kind = fields.String(
         validate=validate.OneOf(STATEMENT_KINDS),
         metadata=doc("`direct` quotation or `reported` speech.", "direct"),
@@ -46,7 +46,8 @@ class StatementSchema(Schema):
     article = Expandable(
         ArticleItemSchema,
         metadata=doc(
-            "Article id (`expand=article`: the article).", "a-2023-05-25-nuclear-deployment-agreement"
+            "Article id (`expand=article`: the article).",
+            "a-2023-05-russia-belarus-nuclear-deployment-agreement",
         ),
     )
     start = fields.Integer(metadata=doc("First code point of the text in the article body.", 1234))
@@ -98,7 +99,9 @@ class _StatementListArgsSchema(ListArgsSchema):
     speaker_name = name_list("Only statements by the entity with this name.", "Choïgou")
     about = id_list("Only statements about this entity.", "nato")
     about_name = name_list("Only statements about the entity with this name.", "OTAN")
-    article = id_list("Only statements from this article.", "a-2023-05-25-nuclear-deployment-agreement")
+    article = id_list(
+        "Only statements from this article.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"
+    )
     event = id_list("Only statements made at this event.", "2023-05-25-tactical-nuclear-deployment-agreement")
     kind = choice_list("Only statements of this kind.", STATEMENT_KINDS)
     status = choice_list("Only statements with this review status.", STATUSES)

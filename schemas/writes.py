@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import marshmallow as ma
 from marshmallow import fields, validate
 
-from schemas.common import Schema, doc
+from schemas.common import DATE_PATTERN, Schema, doc, is_calendar_date
 from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, PRECISIONS, STATEMENT_KINDS, STATUSES
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -92,9 +95,9 @@ EntityPatchSchema = type(
 )
 
 
-def _slug_id(description: str, example: str, max_length: int) -> fields.String:
+def _slug_id(description: str, example: str, max_length: int, *, required: bool = True) -> fields.String:
     return fields.String(
-        required=True,
+        required=required,
         validate=[
             validate.Length(max=max_length),
             validate.Regexp(SLUG_PATTERN, error="Must be a lowercase slug."),
@@ -145,6 +148,34 @@ class FuzzyDateInputSchema(Schema):
     note = _text("How the date was resolved from the text.", "'ce mercredi 23 octobre'")
 
 
+_PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+SHORTHAND_ERROR = (
+    "Must be a date as YYYY, YYYY-MM or YYYY-MM-DD naming a real year, month or day, "
+    "or an object {value, precision, note}."
+)
+
+
+class FuzzyDateInput(fields.Field):
+    """A fuzzy date as an object, or as the shorthand `flask ingest` accepts: ``"2025-03"``.
+
+    The shorthand's precision is its shape (YYYY year, YYYY-MM month, YYYY-MM-DD day), so
+    ``"2025-03"`` loads as ``{"value": "2025-03", "precision": "month"}``. Documented as
+    ``oneOf: [string, FuzzyDateInput]`` (see api.smorest.fuzzy_date_property).
+    """
+
+    shorthand_pattern = DATE_PATTERN
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if isinstance(value, str):
+            if not is_calendar_date(value):
+                raise ma.ValidationError(SHORTHAND_ERROR)
+            return {"value": value, "precision": _PRECISION_BY_LENGTH[len(value)]}
+        if not isinstance(value, dict):
+            raise ma.ValidationError(SHORTHAND_ERROR)
+        loaded: dict[str, Any] = FuzzyDateInputSchema().load(value)
+        return loaded
+
+
 class SpanInputSchema(Schema):
     """A span of an article body: `text` must be exactly `body[start:end]`."""
 
@@ -174,7 +205,7 @@ class EvidenceInputSchema(SpanInputSchema):
     article = fields.String(
         required=True,
         validate=validate.Length(min=1, max=160),
-        metadata=doc("Article id.", "a-2023-05-25-nuclear-deployment-agreement"),
+        metadata=doc("Article id.", "a-2023-05-russia-belarus-nuclear-deployment-agreement"),
     )
 
 
@@ -198,8 +229,8 @@ def _article_fields(required: bool) -> dict[str, fields.Field]:
             validate=validate.Regexp(r"^[a-z]{2}$", error="Must be an ISO 639-1 code such as fr."),
             metadata={**doc("Language of the text (ISO 639-1).", "fr"), "pattern": r"^[a-z]{2}$"},
         ),
-        "published": fields.Nested(
-            FuzzyDateInputSchema, required=required, metadata=doc("Publication date (fuzzy).")
+        "published": FuzzyDateInput(
+            required=required, metadata=doc("Publication date: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an object.")
         ),
         "outlet": _entity_ref("Entity id of the publishing outlet.", "le-monde"),
         "cited_outlets": _ref_list("Entity ids of outlets the article cites.", ["tass"]),
@@ -219,7 +250,14 @@ ArticleCreateSchema = type(
     "ArticleCreateSchema",
     (Schema,),
     {
-        "id": _slug_id("Readable stable id.", "a-2024-10-23-belousov-nuclear-powers-clash-risk", 160),
+        "id": _slug_id(
+            "Readable stable id. Optional: without it the id is made as `flask ingest` makes it, "
+            "`a-<published value>-<slug of the title>` (with 8 characters of the text's SHA-256 appended when "
+            "that id is taken).",
+            "a-2024-10-23-belousov-nuclear-powers-clash-risk",
+            160,
+            required=False,
+        ),
         "body": fields.String(
             required=True,
             validate=validate.Length(min=1, max=500_000),
@@ -263,8 +301,11 @@ def _statement_fields(required: bool) -> dict[str, fields.Field]:
             metadata=doc("End offset.", 1301),
         ),
         "speaker": _entity_ref("Entity id of who said it.", "sergei-shoigu", required=required),
-        "said_on": fields.Nested(
-            FuzzyDateInputSchema, allow_none=True, metadata=doc("When it was said; null when unknown.")
+        "said_on": FuzzyDateInput(
+            allow_none=True,
+            metadata=doc(
+                "When it was said: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an object; null when unknown."
+            ),
         ),
         "about": _ref_list("Entity ids it is about.", ["nato"]),
         "event": _entity_ref("Event id it was said at.", None),
@@ -303,8 +344,8 @@ def _event_fields(required: bool) -> dict[str, fields.Field]:
         "status": _review_status(),
         "title": _text("Short title.", "Shoigu meets Khrenin in Minsk", required=required, max_length=1000),
         "summary": _text("What happened.", None, max_length=5000),
-        "date": fields.Nested(
-            FuzzyDateInputSchema, required=required, metadata=doc("When it happened (fuzzy).")
+        "date": FuzzyDateInput(
+            required=required, metadata=doc("When it happened: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an object.")
         ),
         "location": _entity_ref("Entity id of a place or country.", "minsk"),
         "planned": fields.Boolean(
@@ -366,6 +407,5 @@ class ArticleCreateArgsSchema(Schema):
         metadata=doc(
             "Run the extraction pipeline on the body and store what it proposes (mentions, new entities, "
             "statements with speakers and dates, events) with `status: proposed` and a confidence.",
-            True,
         ),
     )

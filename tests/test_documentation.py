@@ -16,6 +16,7 @@ def environment_variables() -> set[str]:
         PROJECT_ROOT / "api" / "config.py",
         PROJECT_ROOT / "gunicorn.conf.py",
         PROJECT_ROOT / "api" / "docs_assets.py",
+        PROJECT_ROOT / "api" / "explore.py",
     ]
     names: set[str] = set()
     for source in sources:

@@ -8,6 +8,7 @@ a nested object is one ``parent.child`` column per field, a list of ids is one c
 
 from __future__ import annotations
 
+import calendar
 import csv
 import gc
 import io
@@ -25,6 +26,7 @@ from werkzeug.test import TestResponse
 
 from api.seed_files import SeedRows
 from schemas.articles import ArticleSchema
+from schemas.common import FuzzyDateSchema
 from schemas.entities import EntitySchema
 from schemas.events import EventSchema
 from schemas.statements import StatementSchema
@@ -54,6 +56,8 @@ def documented_columns(collection: str, only: tuple[str, ...] = ()) -> list[str]
             continue
         if isinstance(field, ma.fields.Nested) and not field.many:
             columns += [f"{name}.{child}" for child in field.schema.fields]
+            if isinstance(field.schema, FuzzyDateSchema):  # first and last day covered, for spreadsheets
+                columns += [f"{name}.start", f"{name}.end"]
         else:
             columns.append(name)
     return columns
@@ -127,6 +131,17 @@ def assert_cell(cell: str, value: Any, where: str) -> None:
         assert json.loads(cell) == value, where
 
 
+def days_covered(fuzzy: dict[str, str]) -> tuple[str, str]:
+    """First and last day of a fuzzy date, as ISO dates."""
+    value = fuzzy["value"]
+    if fuzzy["precision"] == "year":
+        return f"{value}-01-01", f"{value}-12-31"
+    if fuzzy["precision"] == "month":
+        year, month = map(int, value.split("-"))
+        return f"{value}-01", f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return value, value
+
+
 def assert_rows_are_items(header: list[str], rows: list[list[str]], items: list[dict[str, Any]]) -> None:
     assert len(rows) == len(items)
     # a list of objects is JSON text even when empty ("[]"), which an empty value alone does
@@ -142,7 +157,9 @@ def assert_rows_are_items(header: list[str], rows: list[list[str]], items: list[
         for column, cell in cells.items():
             parent, _, child = column.partition(".")
             value = item[parent]
-            if child:
+            if child in ("start", "end") and child not in (value or {}):
+                value = None if value is None else days_covered(value)[child == "end"]
+            elif child:
                 value = None if value is None else value[child]
             where = f"{item['id']} {column}: {cell!r}"
             if column in object_lists:

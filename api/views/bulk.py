@@ -56,7 +56,8 @@ class Export(MethodView):
                 "description": "NDJSON stream",
                 "content": {
                     "application/x-ndjson": {
-                        "schema": {"type": "string"},
+                        # a byte stream to clients: one JSON document per line, not one JSON document
+                        "schema": {"type": "string", "format": "binary"},
                         "example": '{"type": "entity", "data": {"id": "sergei-shoigu", "name": "Sergei Shoigu"}}\n',
                     }
                 },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,19 +33,21 @@ LINK_HEADER = {
     "Link": {
         "description": 'RFC 8288 link to the next page (`rel="next"`); absent on the last page.',
         "schema": {"type": "string"},
-        "example": '<https://api.example/v1/statements?limit=2&cursor=WyJzYWlkX29uIl0>; rel="next"',
+        # the first page of the seeded statements, as the API issues it
+        "example": '<https://api.example/v1/statements?limit=2&cursor=WyJzYWlkX29uIiwwLCIyMDIzLTAzLTAxIiwic3QtMDA2ZGNjMzhjY2QzNjhhMiJd>; rel="next"',
     }
 }
-LIST_200 = "A page of items as JSON; with format=csv|ndjson, every matching item, streamed."
+LIST_200 = "A page of items as JSON; with format=csv|ndjson, every matching item (the first `limit` when given), streamed."
 STREAMED = {
     "text/csv": {
         "schema": {"type": "string"},
-        "example": "id,kind,status,text\r\nst-0123456789abcdef,direct,verified,…\r\n",
+        "example": "id,kind,status,text\r\nst-6f8dc8871e99739c,reported,verified,"
+        "ces armes protégeront la Biélorussie contre les menaces occidentales\r\n",
         "description": LIST_200,
     },
     "application/x-ndjson": {
         "schema": {"type": "string"},
-        "example": '{"id": "st-0123456789abcdef", "kind": "direct"}\n',
+        "example": '{"id":"st-6f8dc8871e99739c","kind":"reported"}\n{"id":"st-006dcc38ccd368a2","kind":"direct"}\n',
         "description": LIST_200,
     },
 }
@@ -100,20 +103,48 @@ def facets_meta(
     return meta
 
 
+def shaping_conflicts(shaping: dict[str, Any], fmt: str) -> dict[str, list[str]]:
+    """Parameters that are valid alone but would be ignored together: a 400 names them."""
+    errors: dict[str, list[str]] = {}
+    left_out = [
+        name
+        for name in shaping.get("expand") or []
+        if shaping.get("fields") and name not in shaping["fields"]
+    ]
+    if left_out:
+        errors["expand"] = [
+            f"Expands {', '.join(left_out)}, which `fields` leaves out: add {'them' if len(left_out) > 1 else 'it'} "
+            "to `fields`, or drop the expand."
+        ]
+    if fmt != "csv" and shaping.get("bom"):
+        errors["bom"] = [f"A byte order mark is for CSV files, not {fmt}: drop `bom` or ask for format=csv."]
+    if fmt != "json" and shaping.get("facets"):
+        errors["facets"] = [
+            f"Facets are counted in JSON pages only, not in {fmt}: drop `facets` or the format."
+        ]
+    return errors
+
+
 def list_view(collection: Collection, args: dict[str, Any]) -> Response:
     session = get_session()
     filters, paging, shaping = split_list_args(args)
     shape = Expander(session, collection.expandable, shaping.get("expand") or [])
     fields = shaping.get("fields")
     fmt = negotiated_format(shaping.get("format"))
+    if errors := shaping_conflicts(shaping, fmt):
+        detail = "; ".join(f"parameter '{name}': {' '.join(messages)}" for name, messages in errors.items())
+        abort(400, message=f"Invalid request: {detail}", errors=errors)
     if fmt != "json":
         items = every_item(collection.listing.page, session, filters, paging["sort"], paging["cursor"])
+        if "limit" in request.args:  # given: the first `limit` items; absent: every matching item
+            items = islice(items, paging["limit"])
         return stream(
             fmt,
             (select_fields(shape(item), fields) for item in items),
             session=session,
             columns=csv_columns(collection.list_schema, fields),
             filename=collection.name,
+            bom=bool(shaping.get("bom")),
         )
     page = collection.listing.page(session, filters=filters, version=current_version(), **paging)
     items = [select_fields(shape(item), fields) for item in page.items]
@@ -170,9 +201,11 @@ def collection_blueprint(collection: Collection) -> Blueprint:
                 f"{collection.name.capitalize()} matching the filters, one page at a time. Repeating a "
                 "filter means OR; different filters combine with AND. Follow `meta.next_cursor` "
                 '(or the `Link: rel="next"` header) for the next page. Unknown parameters are a 400. '
-                "`format=csv|ndjson` (or `Accept: text/csv`) streams every matching item instead of a page; "
+                "`format=csv|ndjson` (or `Accept: text/csv`) streams every matching item instead of a page "
+                "(the first `limit` items when `limit` is given); "
                 "CSV flattens nested objects into `parent.child` columns, joins lists of ids with `|` and "
-                "writes lists of objects as JSON."
+                "writes lists of objects as JSON. Parameters that would be ignored together are a 400: "
+                "`expand` of a field `fields` leaves out, `facets` with CSV or NDJSON."
             ),
         )
         @blp.arguments(collection.args_schema, location="query", as_kwargs=False)

@@ -1,7 +1,9 @@
 """CSV and NDJSON: every matching item of a list, streamed page by page.
 
 CSV flattening: a nested object becomes one column per field, named ``parent.child``
-(``said_on.value``, ``counts.mentions``); a list of ids is one column with the ids joined
+(``said_on.value``, ``counts.mentions``); a fuzzy date also gets ``parent.start`` and
+``parent.end``, the first and last day it covers, for spreadsheets and charts to plot
+(``2023-05`` → ``2023-05-01``, ``2023-05-31``); a list of ids is one column with the ids joined
 by ``|``; a list of objects (aliases, participants, evidence) and an expanded object are
 one column holding JSON (``[]`` when empty). Columns follow the documented field order.
 """
@@ -19,8 +21,10 @@ import orjson
 from flask import Response, request, stream_with_context
 from sqlalchemy.orm import Session
 
+from api.fuzzy_dates import interval
 from api.jsonio import OPTIONS
 from api.queries.paging import Page
+from schemas.common import FuzzyDateSchema
 
 MIMETYPES = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
 EXPORT_PAGE = 500
@@ -66,6 +70,7 @@ def every_item(
 class Column:
     name: str  # "said_on.value" for a field of a nested object
     json: bool  # a list of objects: always JSON text, "[]" when empty
+    bound: int | None = None  # a fuzzy date's first (0) or last (1) day, computed from value and precision
 
 
 def csv_columns(schema: type[ma.Schema], only: list[str] | None = None) -> list[Column]:
@@ -76,6 +81,8 @@ def csv_columns(schema: type[ma.Schema], only: list[str] | None = None) -> list[
         nested = getattr(field, "nested", None)
         if isinstance(field, ma.fields.Nested) and not field.many and isinstance(nested, type):
             columns.extend(Column(f"{name}.{child}", False) for child in nested().fields)
+            if issubclass(nested, FuzzyDateSchema):
+                columns += [Column(f"{name}.start", False, 0), Column(f"{name}.end", False, 1)]
         else:
             inner = getattr(field, "inner", None)
             columns.append(
@@ -106,14 +113,18 @@ def flatten(item: dict[str, Any], columns: list[Column]) -> list[str]:
     for column in columns:
         parent, _, child = column.name.partition(".")
         value = item.get(parent)
-        if child:
+        if column.bound is not None:
+            value = interval(value["value"], value["precision"])[column.bound].isoformat() if value else None
+        elif child:
             value = value.get(child) if isinstance(value, dict) else None
         row.append(_cell(value, column.json))
     return row
 
 
-def _csv_chunks(items: Iterable[dict[str, Any]], columns: list[Column]) -> Iterator[str]:
+def _csv_chunks(items: Iterable[dict[str, Any]], columns: list[Column], *, bom: bool) -> Iterator[str]:
     buffer = io.StringIO()
+    if bom:  # Excel takes a file without it for the local code page and garbles every accent
+        buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
     for index, item in enumerate(items, 1):
@@ -140,9 +151,15 @@ def _closing(chunks: Iterable[Any], session: Session) -> Iterator[Any]:
 
 
 def stream(
-    fmt: str, items: Iterable[dict[str, Any]], *, session: Session, columns: list[Column], filename: str
+    fmt: str,
+    items: Iterable[dict[str, Any]],
+    *,
+    session: Session,
+    columns: list[Column],
+    filename: str,
+    bom: bool = False,
 ) -> Response:
-    body = _closing(_csv_chunks(items, columns) if fmt == "csv" else _ndjson_lines(items), session)
+    body = _closing(_csv_chunks(items, columns, bom=bom) if fmt == "csv" else _ndjson_lines(items), session)
     content_type = MIMETYPES[fmt] + "; charset=utf-8"
     response = Response(stream_with_context(body), content_type=content_type)
     extension = "csv" if fmt == "csv" else "ndjson"

@@ -11,7 +11,7 @@ from webargs.flaskparser import abort
 from api.queries.paging import Page
 
 PAGING_ARGS = ("limit", "cursor", "sort")
-SHAPING_ARGS = ("fields", "expand", "facets", "facet_size", "format")
+SHAPING_ARGS = ("fields", "expand", "facets", "facet_size", "format", "bom")
 
 
 def _url_with_cursor(cursor: str) -> str:

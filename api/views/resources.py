@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.ingest import propose
+from api.ingest import article_id, propose
 from api.models import Article, Entity, Event, Statement
 from api.queries import articles, entities, events, statements
 from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
@@ -42,7 +42,7 @@ COLLECTIONS = [
         name="articles",
         singular="article",
         description="News articles, verbatim, with their publication dates and sources.",
-        id_example="a-2023-05-25-nuclear-deployment-agreement",
+        id_example="a-2023-05-russia-belarus-nuclear-deployment-agreement",
         args_schema=ArticleListArgsSchema,
         page_schema=ArticlePageSchema,
         item_schema=ArticleItemSchema,
@@ -75,7 +75,7 @@ COLLECTIONS = [
         name="statements",
         singular="statement",
         description="Quotations and reported speech, each linked to the exact span of its article.",
-        id_example="st-0123456789abcdef",
+        id_example="st-674fa164936e678d",
         args_schema=StatementListArgsSchema,
         page_schema=StatementPageSchema,
         item_schema=StatementItemSchema,
@@ -124,6 +124,11 @@ def _extract_if_asked(
     return articles.get_article(session, article_id=item["id"]) or item
 
 
+def _article_id_if_missing(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /v1/articles without an id: the id `flask ingest` would make."""
+    return body if "id" in body else {**body, "id": article_id(session, body)}
+
+
 WRITABLE = [
     Writable(
         "articles",
@@ -132,13 +137,27 @@ WRITABLE = [
         ArticleItemSchema,
         COLLECTIONS[0].id_example,
         create_args=ArticleCreateArgsSchema,
+        complete=_article_id_if_missing,
         after_create=_extract_if_asked,
     ),
     Writable(
-        "entities", EntityCreateSchema, EntityPatchSchema, EntityItemSchema, "sergei-shoigu", "entity_id"
+        "entities",
+        EntityCreateSchema,
+        EntityPatchSchema,
+        EntityItemSchema,
+        "sergei-shoigu",
+        "entity_id",
+        # not in the seeds, so that "Try it out" → Execute with a write key creates it (then 409)
+        create_example={
+            "id": "dmitry-medvedev",
+            "name": "Dmitry Medvedev",
+            "type": "person",
+            "description": "Deputy Chairman of the Security Council of Russia",
+            "aliases": [{"alias": "Dmitri Medvedev", "language": "fr", "in_text": False}],
+        },
     ),
     Writable(
-        "statements", StatementCreateSchema, StatementPatchSchema, StatementItemSchema, "st-0123456789abcdef"
+        "statements", StatementCreateSchema, StatementPatchSchema, StatementItemSchema, "st-674fa164936e678d"
     ),
     Writable("events", EventCreateSchema, EventPatchSchema, EventItemSchema, COLLECTIONS[3].id_example),
 ]

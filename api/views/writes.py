@@ -19,7 +19,7 @@ from api.db import unit_of_work
 from api.idempotency import idempotent
 from api.jsonio import json_response
 from api.problems import PROBLEM_MIMETYPE
-from api.smorest import Blueprint
+from api.smorest import BEARER_SCHEME, Blueprint
 from api.writes import (
     RESERVED_IDS,
     RESOURCES,
@@ -49,16 +49,17 @@ IDEMPOTENCY_KEY = {
     "required": False,
     "description": "Any unique string (1–200 characters) to make retries of this POST safe.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "example": "4f1c2b7e-create-shoigu",
 }
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": True,
-    "description": "The ETag of the item as last read; a stale one is a 412, none a 428.",
+    # no example: the only value that works is the ETag of the item as it is now
+    "description": "The ETag of the item as last read (from GET or a write's response); a stale one is "
+    "a 412, none a 428.",
     "schema": {"type": "string"},
-    "example": '"620e5710845c0d081617c7173e83aa1b"',
 }
+WRITE_SECURITY = [{BEARER_SCHEME: []}]
 WRITE_ERRORS = {
     401: "No API key, or an unknown, malformed or revoked one.",
     403: "The key lacks the scope this operation needs.",
@@ -115,6 +116,10 @@ class Writable:
     id_example: str
     converter: str = "string"  # URL converter of the item id
     create_args: type[ma.Schema] = NoArgumentsSchema  # query parameters of the POST
+    # the request body Swagger UI's "Try it out" sends: one that creates an item (once)
+    create_example: dict[str, Any] | None = None
+    # a step before the POST's checks, in its transaction: (session, body) → body (e.g. a made id)
+    complete: Callable[[Session, dict[str, Any]], dict[str, Any]] | None = None
     # a step after the POST, in its transaction: (session, item, query args, actor) → item
     after_create: Callable[[Session, dict[str, Any], dict[str, Any], str], dict[str, Any]] | None = None
 
@@ -134,6 +139,7 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
     @blp.route("", methods=["POST"])
     class Create(MethodView):
         @blp.doc(
+            security=WRITE_SECURITY,
             operationId=f"create{camel}",
             summary=f"Create {'an' if noun[0] in 'aeiou' else 'a'} {noun}",
             description=(
@@ -147,14 +153,17 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
         )
         @guarded("write", json_body=True)
         @blp.arguments(writable.create_args, location="query", as_kwargs=False)
-        @blp.arguments(writable.create_schema, location="json", error_status_code=422)
+        @blp.arguments(
+            writable.create_schema, location="json", error_status_code=422, example=writable.create_example
+        )
         @blp.response(201, writable.item_schema)
         @_problems(blp, {**WRITE_ERRORS, 409: "The id is taken (or retired).", 415: "The body is not JSON."})
         def post(self, args: dict[str, Any], data: dict[str, Any]) -> Response:
             with unit_of_work() as session:
 
                 def created() -> Response:
-                    item = create_item(session, resource, data=data, actor=_key_name())
+                    body = data if writable.complete is None else writable.complete(session, data)
+                    item = create_item(session, resource, data=body, actor=_key_name())
                     if writable.after_create is not None:
                         item = writable.after_create(session, item, args, _key_name())
                     return _written(item, 201, Location=location(item))
@@ -164,6 +173,7 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
     @blp.route(item_path, methods=["PATCH", "DELETE"], parameters=id_parameter)
     class Write(MethodView):
         @blp.doc(
+            security=WRITE_SECURITY,
             operationId=f"patch{camel}",
             summary=f"Change {'an' if noun[0] in 'aeiou' else 'a'} {noun} (JSON merge patch)",
             description=(
@@ -199,6 +209,7 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
             return _written(item)
 
         @blp.doc(
+            security=WRITE_SECURITY,
             operationId=f"retire{camel}",
             summary=f"Retire {'an' if noun[0] in 'aeiou' else 'a'} {noun} (soft delete)",
             description=(
@@ -229,6 +240,7 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
     @blp.route(f"{item_path}/restore", methods=["POST"], parameters=id_parameter)
     class Restore(MethodView):
         @blp.doc(
+            security=WRITE_SECURITY,
             operationId=f"restore{camel}",
             summary=f"Restore a retired {noun}",
             description="Needs the `admin` scope.",
@@ -263,6 +275,7 @@ def register_merge(blp: Blueprint) -> None:
     @blp.route("/<entity_id:item_id>/merge", methods=["POST"], parameters=id_parameter)
     class MergeEntity(MethodView):
         @blp.doc(
+            security=WRITE_SECURITY,
             operationId="mergeEntity",
             summary="Merge a duplicate entity into another",
             description=(

@@ -1,0 +1,93 @@
+"""/explore: a static page over the public API, for analysts and as the reference dashboard.
+
+The page (``api/explore_page/``: an HTML template, its script and style sheet in ``static/``)
+calls only the public ``/v1`` endpoints, with plain GETs and no custom header, so a copy served
+from any other origin works through CORS without a preflight. Its charts use Vega, Vega-Lite and vega-embed, which
+``make install`` unpacks from pinned npm tarballs into ``VEILLE_EXPLORE_ASSETS_DIR`` (default
+``<repo>/var/explore-assets``, gitignored); they are served like Swagger UI's files, at
+``/explore-assets/<package>@<version>/<file>``, immutable for a year.
+
+Like /docs and /redoc, the page is not an API operation and stays out of the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
+from werkzeug.security import safe_join
+
+from api.config import PROJECT_ROOT
+from api.docs_assets import CACHE_CONTROL, MIMETYPES, installed_version
+
+ENV_VAR = "VEILLE_EXPLORE_ASSETS_DIR"
+DEFAULT_DIR = PROJECT_ROOT / "var" / "explore-assets"
+URL_PREFIX = "/explore-assets"
+# the UMD bundles, loaded in this order: vega-lite needs vega, vega-embed needs both
+BUNDLES = {
+    "vega": "build/vega.min.js",
+    "vega-lite": "build/vega-lite.min.js",
+    "vega-embed": "build/vega-embed.min.js",
+}
+NOT_INSTALLED = "not-installed"
+
+blp = Blueprint(
+    "explore",
+    __name__,
+    template_folder="explore_page",
+    static_folder="explore_page/static",
+    static_url_path="/explore/static",
+)
+log = logging.getLogger(__name__)
+
+
+def assets_dir() -> Path:
+    """Where ``make install`` put the chart packages: ``$VEILLE_EXPLORE_ASSETS_DIR`` or the default."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
+def bundle_urls() -> list[str]:
+    """The versioned URLs of the chart bundles, in loading order."""
+    urls = []
+    for package, bundle in BUNDLES.items():
+        version = installed_version(package, assets_dir()) or NOT_INSTALLED
+        urls.append(f"{URL_PREFIX}/{package}@{version}/{bundle}")
+    return urls
+
+
+@blp.get("/explore")
+def page() -> str:
+    return render_template("explore.html", bundles=bundle_urls())
+
+
+@blp.get(f"{URL_PREFIX}/<release>/<path:filename>")
+def asset(release: str, filename: str) -> Response:
+    package, _, version = release.partition("@")
+    if package not in BUNDLES or version != installed_version(package, assets_dir()):
+        abort(404)
+    mimetype = MIMETYPES.get(Path(filename).suffix)
+    path = safe_join(str(assets_dir() / package), filename)
+    if mimetype is None or path is None or not os.path.isfile(path):
+        abort(404)
+    return Response(Path(path).read_bytes(), mimetype=mimetype)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint; like ``docs_assets.init_app``, call it before ``http_caching.init_app``."""
+    app.register_blueprint(blp)
+    missing = [package for package in BUNDLES if installed_version(package, assets_dir()) is None]
+    if missing:
+        log.warning(
+            "explorer assets %s not found in %s: /explore will show no chart; run `make install`",
+            ", ".join(missing),
+            assets_dir(),
+        )
+
+    @app.after_request
+    def cache_bundles_for_a_year(response: Response) -> Response:
+        # only the versioned bundles: the page and its own script change without a new URL
+        if request.endpoint == "explore.asset" and response.status_code in (200, 304):
+            response.headers["Cache-Control"] = CACHE_CONTROL
+        return response
