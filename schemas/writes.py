@@ -232,7 +232,7 @@ def _article_fields(required: bool) -> dict[str, fields.Field]:
         "published": FuzzyDateInput(
             required=required, metadata=doc("Publication date: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an object.")
         ),
-        "outlet": _entity_ref("Entity id of the publishing outlet.", "le-monde"),
+        "outlet": _entity_ref("Entity id of the publishing outlet.", "zerohedge"),
         "cited_outlets": _ref_list("Entity ids of outlets the article cites.", ["tass"]),
         "source_url": fields.Url(
             allow_none=True, validate=validate.Length(max=2000), metadata=doc("Where it was published.", None)

@@ -263,14 +263,8 @@ def register_writes(blp: Blueprint, writable: Writable) -> None:
 
 def register_merge(blp: Blueprint) -> None:
     """POST /v1/entities/<id>/merge."""
-    id_parameter = [
-        {
-            "in": "path",
-            "name": "item_id",
-            "description": "The duplicate entity.",
-            "example": "shoigu-duplicate",
-        }
-    ]
+    # no example: any real id would make "Try it out" merge two curated entities
+    id_parameter = [{"in": "path", "name": "item_id", "description": "The duplicate entity."}]
 
     @blp.route("/<entity_id:item_id>/merge", methods=["POST"], parameters=id_parameter)
     class MergeEntity(MethodView):
