@@ -20,6 +20,22 @@ bind = "0.0.0.0:" + os.environ.get("PORT", "8000")
 # 214-586 req/s (2 workers x 4 threads) against 429-742 (4 x 1) at 32 connections on 2 cores.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+
+# Rate limits counted in memory are per process: with 4 workers a client got 4 times the
+# advertised limit. So unless the counts are shared (RATELIMIT_STORAGE_URI=redis://...) or
+# limiting is off, one worker serves with threads instead, and the advertised limit is the
+# one enforced. WEB_CONCURRENCY cannot override this (it is set by some platforms).
+_storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://").strip()
+_limited = os.environ.get("VEILLE_RATE_LIMIT_ENABLED", "true").lower() != "false"
+if _limited and _storage.startswith("memory:"):
+    if workers > 1:
+        print(
+            f"gunicorn.conf.py: 1 worker, not {workers}: rate limits are counted in memory, per"
+            " process; set RATELIMIT_STORAGE_URI (e.g. redis://) to run several",
+            flush=True,
+        )
+    threads = max(threads, workers)
+    workers = 1
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from api.config import PROJECT_ROOT
 
@@ -61,38 +62,37 @@ def gunicorn(env: dict[str, str], *, startup_seconds: float = 30.0) -> Iterator[
     port = free_port()
     metrics = tempfile.mkdtemp(prefix="veille-test-metrics-")
     full_env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics, **env}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
-        + ["api:create_app()"],
-        cwd=PROJECT_ROOT,
-        env=full_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            try:
-                if http_get(base + "/healthz", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError("gunicorn did not start:\n" + log.read().decode(errors="replace")[-3000:])
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
+    command = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [*command, "api:create_app()"],
+            cwd=PROJECT_ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        shutil.rmtree(metrics, ignore_errors=True)
+            yield _started(process, f"http://127.0.0.1:{port}", log, startup_seconds)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            shutil.rmtree(metrics, ignore_errors=True)
+
+
+def _started(process: subprocess.Popen[bytes], base: str, log: Any, startup_seconds: float) -> str:
+    deadline = time.monotonic() + startup_seconds
+    while True:
+        with contextlib.suppress(OSError):
+            if http_get(base + "/healthz", timeout=2).status == 200:
+                return base
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError("gunicorn did not start:\n" + log.read().decode(errors="replace")[-3000:])
+        time.sleep(0.2)
 
 
 class PostgresCluster:
