@@ -72,7 +72,9 @@ def wait_for_200(url: str, within: float) -> float:
         reply = http_get(url, timeout=within)
         if reply.status == 200:
             return time.monotonic() - started
-        assert time.monotonic() - started < within, f"still {reply.status} after {within} s: {reply.body[:200]!r}"
+        assert time.monotonic() - started < within, (
+            f"still {reply.status} after {within} s: {reply.body[:200]!r}"
+        )
         time.sleep(0.1)
 
 
