@@ -11,22 +11,33 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api import create_app
+from api.db import get_session
 from tests.helpers import SERVER_URL, assert_problem, load_seeds, migrate
 
 FAST = 2.5  # seconds: the configured 2 s timeout plus slack
 
 
 class TcpProxy:
-    """Forwards a local port to the database server; stopping it is the database going away."""
+    """Forwards a local port to the database server; stopping it is the database going away,
+    freezing it is the database stalling (connections stay open, nothing comes back)."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
         self.listener: socket.socket | None = None
         self.port = 0
         self.connections: list[socket.socket] = []
+        self.flowing = threading.Event()
+        self.flowing.set()
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
 
     def start(self) -> None:
         listener = socket.socket()
@@ -48,10 +59,10 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while chunk := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(chunk)
         except OSError:
             pass
@@ -132,3 +143,79 @@ def test_postgresql_going_away_and_coming_back(databases: Any) -> None:
     finally:
         proxy.stop()
         app.extensions["veille.engine"].dispose()
+
+
+def in_thread(call: Any, within: float) -> Any:
+    """``call()`` in a thread; fails the test (instead of hanging it) when it takes too long."""
+    outcome: list[Any] = []
+    worker = threading.Thread(target=lambda: outcome.append(call()), daemon=True)
+    worker.start()
+    worker.join(within)
+    assert outcome, f"no answer within {within} s"
+    return outcome[0]
+
+
+@pytest.fixture
+def proxied(databases: Any) -> Any:
+    """An app that reaches a seeded PostgreSQL database through a TcpProxy."""
+    if not SERVER_URL:
+        pytest.skip("needs the PostgreSQL server (TEST_DATABASE_URL)")
+    direct = databases.create()
+    migrate(direct)
+    load_seeds(direct)
+    server = make_url(direct)
+    proxy = TcpProxy((server.host or "127.0.0.1", server.port or 5432))
+    proxy.start()
+    url = server.set(port=proxy.port).render_as_string(hide_password=False)
+    app = create_app({"DATABASE_URL": url})
+    try:
+        yield app, proxy, direct
+    finally:
+        proxy.thaw()
+        proxy.stop()
+        app.extensions["veille.engine"].dispose()
+
+
+def test_a_stalled_postgresql_is_a_fast_503_and_healthz_still_answers(proxied: Any) -> None:
+    app, proxy, _ = proxied
+    assert app.test_client().get("/v1/statements").status_code == 200  # a pooled connection
+    proxy.freeze()
+    response, elapsed = in_thread(lambda: timed_get(app, "/v1/statements"), within=10)
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "2"
+    assert elapsed < FAST
+    health, elapsed = in_thread(lambda: timed_get(app, "/healthz"), within=10)
+    assert health.status_code == 200
+    assert elapsed < 0.5
+    proxy.thaw()
+    assert app.test_client().get("/v1/statements").status_code == 200
+
+
+def test_a_table_lock_held_on_postgresql_is_a_fast_503(proxied: Any) -> None:
+    app, _, direct = proxied
+    holder = create_engine(direct)
+    try:
+        with holder.connect() as connection:
+            connection.execute(text("LOCK TABLE statements IN ACCESS EXCLUSIVE MODE"))
+            response, elapsed = in_thread(lambda: timed_get(app, "/v1/statements"), within=20)
+            assert_problem(response, 503)
+            assert elapsed < FAST + 0.5
+            connection.rollback()
+        assert app.test_client().get("/v1/statements").status_code == 200
+    finally:
+        holder.dispose()
+
+
+def test_the_database_dying_during_a_request_never_escapes_as_a_server_error(proxied: Any) -> None:
+    app, proxy, _ = proxied
+
+    @app.get("/test-dies-mid-request")
+    def dies_mid_request() -> str:
+        get_session().execute(text("SELECT 1"))  # a transaction is open on the connection
+        proxy.stop()  # the session's rollback at teardown now fails
+        return "read before the database went away"
+
+    response = app.test_client().get("/test-dies-mid-request")
+    assert response.status_code == 200
+    proxy.start()
+    assert app.test_client().get("/v1/statements").status_code == 200
