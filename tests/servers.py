@@ -22,7 +22,19 @@ from typing import Any
 from api.config import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
-PG_BIN = Path(os.environ.get("VEILLE_PG_BIN", "/usr/local/bin"))
+
+
+def _pg_bin() -> Path:
+    """Where initdb and pg_ctl are: VEILLE_PG_BIN, else on PATH, else Debian's newest."""
+    if configured := os.environ.get("VEILLE_PG_BIN"):
+        return Path(configured)
+    if found := shutil.which("initdb"):
+        return Path(found).parent
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return debian[-1].parent if debian else Path("/usr/local/bin")
+
+
+PG_BIN = _pg_bin()
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -207,15 +208,26 @@ def test_a_table_lock_held_on_postgresql_is_a_fast_503(proxied: Any) -> None:
 
 
 def test_the_database_dying_during_a_request_never_escapes_as_a_server_error(proxied: Any) -> None:
-    app, proxy, _ = proxied
+    app, _, direct = proxied
+    admin = create_engine(direct, isolation_level="AUTOCOMMIT")
 
     @app.get("/test-dies-mid-request")
     def dies_mid_request() -> str:
-        get_session().execute(text("SELECT 1"))  # a transaction is open on the connection
-        proxy.stop()  # the session's rollback at teardown now fails
+        g.backend = get_session().execute(text("SELECT pg_backend_pid()")).scalar_one()
         return "read before the database went away"
 
-    response = app.test_client().get("/test-dies-mid-request")
-    assert response.status_code == 200
-    proxy.start()
-    assert app.test_client().get("/v1/statements").status_code == 200
+    # runs before the session's own teardown (they run in reverse order): its server process
+    # ends (as in a shutdown) with a transaction open, so the session's rollback fails
+    @app.teardown_appcontext
+    def terminate(_exc: BaseException | None) -> None:
+        if "backend" in g:
+            with admin.connect() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": g.backend})
+
+    try:
+        response = app.test_client().get("/test-dies-mid-request")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True) == "read before the database went away"
+        assert app.test_client().get("/v1/statements").status_code == 200
+    finally:
+        admin.dispose()
