@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sys
 import tempfile
 
 # Workers share Prometheus metrics through files; the directory must be known before
@@ -29,9 +30,11 @@ _storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://").strip()
 _limited = os.environ.get("VEILLE_RATE_LIMIT_ENABLED", "true").lower() != "false"
 if _limited and _storage.startswith("memory:"):
     if workers > 1:
+        # stderr: bench/load.sh reads this file's settings from stdout
         print(
             f"gunicorn.conf.py: 1 worker, not {workers}: rate limits are counted in memory, per"
             " process; set RATELIMIT_STORAGE_URI (e.g. redis://) to run several",
+            file=sys.stderr,
             flush=True,
         )
     threads = max(threads, workers)
