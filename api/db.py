@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -62,12 +62,16 @@ class DeadlineConnection(psycopg.Connection):  # type: ignore[type-arg]
     """
 
     # seconds, set per connection by make_engine: any round trip (statement_timeout plus a
-    # margin), and one that must be instant on a live server (a ping, a rollback)
-    answer_within: float = 17.0
+    # margin; None while a batch job has lifted it), and one that must be instant on a live
+    # server (a ping, a rollback)
+    answer_within: float | None = 17.0
     quick_within: float = 2.0
 
     def wait(self, gen: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-        budget = self.answer_within if timeout is None else min(timeout, self.answer_within)
+        limits = [t for t in (timeout, self.answer_within) if t is not None]
+        if not limits:
+            return super().wait(gen, *args, **kwargs)
+        budget = min(limits)
         try:
             return super().wait(gen, *args, timeout=budget, **kwargs)
         except psycopg.errors._WaitTimeout as exc:  # psycopg's own name for its wait timeout
@@ -79,7 +83,8 @@ class DeadlineConnection(psycopg.Connection):  # type: ignore[type-arg]
     @contextmanager
     def answering_within(self, seconds: float) -> Iterator[None]:
         """A tighter deadline for round trips that must be instant (a ping, a rollback)."""
-        saved, self.answer_within = self.answer_within, min(seconds, self.answer_within)
+        saved = self.answer_within
+        self.answer_within = seconds if saved is None else min(seconds, saved)
         try:
             yield
         finally:
@@ -108,6 +113,7 @@ def _postgresql_guards(engine: Engine, *, quick_seconds: float, answer_seconds: 
 
     @event.listens_for(engine, "checkout")
     def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        dbapi_connection.answer_within = answer_seconds  # whatever a previous user lifted
         if record.info.pop("fresh", False):
             return
         try:
@@ -124,6 +130,17 @@ def _postgresql_guards(engine: Engine, *, quick_seconds: float, answer_seconds: 
         except psycopg.OperationalError as exc:
             # gone (a restart, a dropped connection): the pool reconnects and tries once more
             raise DisconnectionError(str(exc)) from exc
+
+
+def lift_statement_timeout(connection: Connection) -> None:
+    """For a batch job's transaction on PostgreSQL: no ``statement_timeout``, no client deadline.
+
+    The deadline comes back when the connection is next checked out of the pool.
+    """
+    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, DeadlineConnection):
+        dbapi_connection.answer_within = None
 
 
 def make_engine(

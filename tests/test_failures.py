@@ -14,9 +14,10 @@ import pytest
 from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from api import create_app
-from api.db import get_session
+from api.db import get_session, lift_statement_timeout, make_engine
 from tests.helpers import SERVER_URL, assert_problem, load_seeds, migrate
 
 FAST = 2.5  # seconds: the configured 2 s timeout plus slack
@@ -231,3 +232,18 @@ def test_the_database_dying_during_a_request_never_escapes_as_a_server_error(pro
         assert app.test_client().get("/v1/statements").status_code == 200
     finally:
         admin.dispose()
+
+
+def test_a_batch_job_may_lift_the_statement_timeout_and_the_client_deadline(databases: Any) -> None:
+    if not SERVER_URL:
+        pytest.skip("needs the PostgreSQL server (TEST_DATABASE_URL)")
+    # statement_timeout 1 s, client deadline 1 s + 1 s: a 2.5 s statement passes only lifted
+    engine = make_engine(databases.create(), timeout_seconds=1, statement_timeout_ms=1000)
+    try:
+        with engine.begin() as connection:
+            lift_statement_timeout(connection)
+            connection.execute(text("SELECT pg_sleep(2.5)"))
+        with engine.connect() as connection, pytest.raises(OperationalError, match="statement timeout"):
+            connection.execute(text("SELECT pg_sleep(2.5)"))
+    finally:
+        engine.dispose()
