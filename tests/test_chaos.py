@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import orjson
 import pytest
@@ -102,6 +102,13 @@ def test_frozen_database_gives_fast_503s_and_service_resumes_with_it(
         assert http_get(server + path).status == 200, path
 
 
+def wait_until(condition: Callable[[], bool], within: float) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, f"not reached within {within} s"
+        time.sleep(0.05)
+
+
 def burst(url: str, stop: threading.Event, replies: list[Reply], failures: list[str]) -> None:
     while not stop.is_set():
         try:
@@ -123,9 +130,12 @@ def test_database_killed_mid_burst_never_gives_html_or_500_and_comes_back(
     for thread in threads:
         thread.start()
     try:
-        time.sleep(1.0)
+        # requests in flight when the database dies: stop it once the burst is well under way,
+        # and keep going until the service has answered for a while without it
+        wait_until(lambda: sum(reply.status == 200 for reply in replies) >= 20, within=30)
         cluster.stop("immediate")
-        time.sleep(3.0)
+        seen = len(replies)
+        wait_until(lambda: len(replies) >= seen + 20, within=30)
     finally:
         stop.set()
         for thread in threads:
