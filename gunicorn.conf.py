@@ -37,7 +37,9 @@ if _limited and _storage.startswith("memory:"):
             file=sys.stderr,
             flush=True,
         )
-    threads = max(threads, workers)
+    # twice the threads the workers had: while some wait (at most VEILLE_DB_TIMEOUT_SECONDS)
+    # on a stalled database, others still answer /healthz at once
+    threads = max(threads, 2 * workers)
     workers = 1
 worker_class = "gthread"
 timeout = 30
