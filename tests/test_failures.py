@@ -116,7 +116,11 @@ def test_a_locked_sqlite_database_is_a_503_then_serves_again(tmp_path: Any) -> N
     try:
         response, elapsed = timed_get(app, "/v1/statements")
         assert_problem(response, 503)
+        assert response.headers["Retry-After"] == "2"
         assert elapsed < FAST + 1
+        health, elapsed = timed_get(app, "/healthz")
+        assert health.status_code == 200
+        assert elapsed < 0.5, "/healthz must not wait for the database"
     finally:
         holder.rollback()
         holder.close()
