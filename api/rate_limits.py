@@ -74,7 +74,7 @@ def _failures() -> tuple[Limiter, RateLimitItem] | None:
     limiter = current_app.extensions.get("veille.limiter")
     if limiter is None or not limiter.enabled:
         return None
-    return limiter, parse(current_app.config["RATE_LIMIT_AUTH_FAILURES"])
+    return limiter, current_app.extensions["veille.auth_failures_limit"]
 
 
 def _storage_failed(error: Exception) -> None:
@@ -131,6 +131,8 @@ def _retry_after_only_where_it_means_something(response: Response) -> Response:
 
 def init_app(app: Flask) -> Limiter:
     anonymous, keyed = app.config["RATE_LIMIT_ANONYMOUS"], app.config["RATE_LIMIT_KEYED"]
+    # parsed here so that a malformed setting stops the start, not every keyed request
+    app.extensions["veille.auth_failures_limit"] = parse(app.config["RATE_LIMIT_AUTH_FAILURES"])
     # registered before the limiter's own after_request, so it runs after it
     app.after_request(_retry_after_only_where_it_means_something)
     limiter = Limiter(
