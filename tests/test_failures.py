@@ -251,3 +251,32 @@ def test_a_batch_job_may_lift_the_statement_timeout_and_the_client_deadline(data
             connection.execute(text("SELECT pg_sleep(2.5)"))
     finally:
         engine.dispose()
+
+
+def test_a_server_freezing_during_a_statement_is_given_up_after_its_budget(proxied: Any) -> None:
+    _, proxy, direct = proxied
+    # statement_timeout 1 s + 1 s margin: the frozen server never cancels, the client does
+    url = make_url(direct).set(port=proxy.port).render_as_string(hide_password=False)
+    engine = make_engine(url, timeout_seconds=1, statement_timeout_ms=1000)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))  # checked out and live
+            proxy.freeze()
+
+            def frozen_statement() -> tuple[str, float]:
+                started = time.monotonic()
+                try:
+                    connection.execute(text("SELECT count(*) FROM statements"))
+                except OperationalError as error:
+                    return str(error), time.monotonic() - started
+                return "answered", time.monotonic() - started
+
+            message, elapsed = in_thread(frozen_statement, within=10)
+        assert "did not answer within 2 s" in message
+        assert elapsed < 3
+        proxy.thaw()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        proxy.thaw()
+        engine.dispose()
