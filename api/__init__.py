@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -128,7 +128,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def dataset_version_header(response: Response) -> Response:
-        if response.status_code < 500:
+        # /healthz and friends never touch the database: they must answer while it stalls
+        if response.status_code < 500 and request.blueprint != health.blp.name:
             # when the database is down the body already says so: no version to tell
             with suppress(*DATABASE_UNAVAILABLE):
                 response.headers["X-Dataset-Version"] = current_version()

@@ -1,8 +1,10 @@
 """Bearer API keys on every request.
 
 A request may present ``Authorization: Bearer <key>``. A key that is unknown, malformed or
-revoked is a 401 whatever the method (a client should learn its key is bad); a valid one
-becomes ``g.api_key`` (its name and scopes). Keys are never read from the query string.
+revoked is a 401 whatever the method (a client should learn its key is bad) and counts
+against the client address: past ``RATE_LIMIT_AUTH_FAILURES`` any request with a key is a 429
+until the window ends. A valid one becomes ``g.api_key`` (its name and scopes). Keys are never
+read from the query string.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from webargs.flaskparser import abort
 
 from api.api_keys import identify
 from api.db import get_session
+from api.rate_limits import auth_failures_retry_after, count_auth_failure
 
 KEY_PARAMETERS = ("api_key", "apikey", "key", "token", "access_token")
 
@@ -45,9 +48,18 @@ def init_app(app: Flask) -> None:
         header = request.headers.get("Authorization")
         if header is None:
             return
+        # checked before the key is: past the limit, not even a right key is looked at
+        retry_after = auth_failures_retry_after()
+        if retry_after is not None:
+            abort(
+                429,
+                message="Too many failed authentications from this address; try again later.",
+                headers={"Retry-After": str(retry_after)},
+            )
         scheme, _, presented = header.partition(" ")
         identity = identify(get_session(), presented.strip()) if scheme.lower() == "bearer" else None
         if identity is None:
+            count_auth_failure()
             abort(
                 401,
                 message="The API key is unknown, malformed or revoked.",

@@ -42,6 +42,7 @@ def settings_from_env() -> dict[str, Any]:
         "TRUSTED_PROXIES": _int("VEILLE_TRUSTED_PROXIES", 0),
         "RATE_LIMIT_ANONYMOUS": os.environ.get("VEILLE_RATE_LIMIT_ANONYMOUS", "300/minute"),
         "RATE_LIMIT_KEYED": os.environ.get("VEILLE_RATE_LIMIT_KEYED", "3000/minute"),
+        "RATE_LIMIT_AUTH_FAILURES": os.environ.get("VEILLE_RATE_LIMIT_AUTH_FAILURES", "10/minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("VEILLE_RATE_LIMIT_ENABLED", "true").lower() != "false",
         "MAX_CONTENT_LENGTH": 1024 * 1024,

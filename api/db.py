@@ -7,12 +7,15 @@ whoever owns it (the loader, a write view).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -22,6 +25,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -40,29 +46,145 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
+class ServerStalled(psycopg.OperationalError):
+    """The server kept the connection open but did not answer in time (it was closed)."""
+
+
+class DeadlineConnection(psycopg.Connection):  # type: ignore[type-arg]
+    """A psycopg connection that gives up on a server that stops answering.
+
+    A frozen server (SIGSTOP, a stalled VM, a wedged disk) keeps its sockets open and its
+    kernel acknowledges every packet, so neither ``statement_timeout`` (the server must run to
+    enforce it) nor TCP keepalives or ``tcp_user_timeout`` (the peer's kernel answers) ever
+    fire: a request would wait for the whole outage. Every round trip of psycopg goes through
+    :meth:`wait`; here it has a deadline, and a connection that misses it is closed (its state
+    is unknown), which SQLAlchemy then treats as a disconnect and discards.
+    """
+
+    # seconds, set per connection by make_engine: any round trip (statement_timeout plus a
+    # margin; None while a batch job has lifted it), and one that must be instant on a live
+    # server (a ping, a rollback)
+    answer_within: float | None = 17.0
+    quick_within: float = 2.0
+
+    def wait(self, gen: Any, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        limits = [t for t in (timeout, self.answer_within) if t is not None]
+        if not limits:
+            return super().wait(gen, *args, **kwargs)
+        budget = min(limits)
+        try:
+            return super().wait(gen, *args, timeout=budget, **kwargs)
+        except psycopg.errors._WaitTimeout as exc:  # psycopg's own name for its wait timeout
+            self.pgconn.finish()
+            raise ServerStalled(
+                f"the database did not answer within {budget:g} s; connection closed"
+            ) from exc
+
+    @contextmanager
+    def answering_within(self, seconds: float) -> Iterator[None]:
+        """A tighter deadline for round trips that must be instant (a ping, a rollback)."""
+        saved = self.answer_within
+        self.answer_within = seconds if saved is None else min(seconds, saved)
+        try:
+            yield
+        finally:
+            self.answer_within = saved
+
+    def rollback(self) -> None:
+        # a rollback is never slow on a live server: the pool's reset on check-in must not
+        # hold a worker for a whole statement budget when the server froze mid-request
+        with self.answering_within(self.quick_within):
+            super().rollback()
+
+
+def _postgresql_guards(engine: Engine, *, quick_seconds: float, answer_seconds: float) -> None:
+    """Deadlines on every round trip, and a ping at check-out that fails fast on a stall."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> DeadlineConnection:
+        connection = DeadlineConnection.connect(*cargs, **cparams)
+        connection.answer_within = answer_seconds
+        connection.quick_within = quick_seconds
+        return connection
+
+    @event.listens_for(engine, "connect")
+    def fresh(dbapi_connection: Any, record: Any) -> None:
+        record.info["fresh"] = True  # just made: a ping would tell nothing new
+
+    @event.listens_for(engine, "checkout")
+    def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        dbapi_connection.answer_within = answer_seconds  # whatever a previous user lifted
+        if record.info.pop("fresh", False):
+            return
+        try:
+            with dbapi_connection.answering_within(quick_seconds):
+                cursor = dbapi_connection.cursor()
+                try:
+                    cursor.execute(";")
+                finally:
+                    cursor.close()
+        except ServerStalled:
+            # stalled, not gone: reconnecting would wait once more (connect_timeout), so the
+            # request fails now; SQLAlchemy wraps this into its OperationalError (a 503)
+            raise
+        except psycopg.OperationalError as exc:
+            # gone (a restart, a dropped connection): the pool reconnects and tries once more
+            raise DisconnectionError(str(exc)) from exc
+
+
+def lift_statement_timeout(connection: Connection) -> None:
+    """For a batch job's transaction on PostgreSQL: no ``statement_timeout``, no client deadline.
+
+    The deadline comes back when the connection is next checked out of the pool.
+    """
+    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, DeadlineConnection):
+        dbapi_connection.answer_within = None
+
+
 def make_engine(
     url: str, *, pool_size: int = 5, timeout_seconds: int = 5, statement_timeout_ms: int = 15000
 ) -> Engine:
-    """An engine configured for the backend: pragmas on SQLite, pre-ping pool on PostgreSQL.
+    """An engine configured for the backend: pragmas on SQLite, deadlines on PostgreSQL.
 
-    ``timeout_seconds`` bounds how long a request waits for the database (connecting, a
-    pooled connection, a SQLite lock) before it fails with 503 instead of hanging.
+    ``timeout_seconds`` bounds how long a request waits for the database before it fails
+    with 503 instead of hanging: connecting, a pooled connection, a lock (SQLite's busy
+    timeout, PostgreSQL's ``lock_timeout``), the check-out ping. A statement may run for
+    ``statement_timeout_ms``; past that plus ``timeout_seconds`` without an answer the server
+    is taken for stalled and the connection closed.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": timeout_seconds})
         event.listen(engine, "connect", _sqlite_pragmas(timeout_seconds * 1000))
         return engine
-    return create_engine(
+    options = (
+        f"-c statement_timeout={int(statement_timeout_ms)} -c lock_timeout={int(timeout_seconds * 1000)}"
+    )
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_timeout=timeout_seconds,
         connect_args={
-            "connect_timeout": timeout_seconds,
-            "options": f"-c statement_timeout={int(statement_timeout_ms)}",
+            # libpq counts connect_timeout per address tried, with a 2 s floor
+            "connect_timeout": max(timeout_seconds, 2),
+            "options": options,
+            # a peer that vanishes (host down, cable cut) is also noticed by the kernel:
+            # data unacknowledged for 10 s, or an idle connection failing its keepalives
+            "tcp_user_timeout": 10000,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
         },
     )
+    _postgresql_guards(
+        engine,
+        quick_seconds=float(timeout_seconds),
+        answer_seconds=statement_timeout_ms / 1000 + timeout_seconds,
+    )
+    return engine
 
 
 def init_app(app: Flask) -> None:
@@ -102,5 +224,13 @@ def unit_of_work() -> Iterator[Session]:
 
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except (OperationalError, InterfaceError) as exc:
+        # the database went away mid-request and the rollback of close() failed: the response
+        # (a 503 or a finished read) is already made, and an error raised from a teardown
+        # would replace it with the server's HTML 500; the connection is dropped instead
+        log.warning("closing the session: %s: %s", exc.__class__.__name__, str(exc).splitlines()[0])
+        session.invalidate()

@@ -81,7 +81,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session
 
-from api.db import get_engine
+from api.db import get_engine, lift_statement_timeout
 from api.fuzzy_dates import interval
 from api.ids import content_hash, evidence_id, mention_id, statement_id
 from api.models import (
@@ -959,7 +959,7 @@ def populate(
             "this database holds non-synthetic data; use --force to add synthetic data beside it"
         )
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        lift_statement_timeout(connection)
 
     entities, aliases = generator.entity_rows()
     _insert(connection, Entity, entities, report)

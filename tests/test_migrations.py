@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
 from api.cli import alembic_config
 from api.db import make_engine
@@ -70,10 +70,17 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(empty_url: s
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="PostgreSQL pool settings")
-def test_postgresql_pool_pings_connections_before_use(empty_url: str) -> None:
-    engine = make_engine(empty_url)
+def test_postgresql_pool_replaces_a_dead_connection_before_use(empty_url: str) -> None:
+    engine = make_engine(empty_url, pool_size=1)
     try:
-        assert engine.pool._pre_ping is True
         assert engine.dialect.driver == "psycopg"
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = create_engine(empty_url)
+        with admin.connect() as connection:  # the pooled connection's server process ends
+            connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": backend})
+        admin.dispose()
+        with engine.connect() as connection:  # the check-out ping finds it dead: a new one serves
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != backend
     finally:
         engine.dispose()

@@ -1,0 +1,108 @@
+"""Rate limits that hold: Retry-After only where it means something, failed authentication
+limited per address, and the advertised limit enforced by the deployment `make run` starts."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from api import create_app
+from tests.helpers import assert_problem
+from tests.servers import gunicorn, http_get
+
+BOGUS = {"Authorization": "Bearer vk_0000000000000000_nope"}
+
+
+def limited_app(url: str, **config: Any) -> Flask:
+    return create_app({"DATABASE_URL": url, "RATE_LIMIT_ANONYMOUS": "3/minute", **config})
+
+
+def test_successful_responses_carry_no_retry_after(seeded_url: str) -> None:
+    app = limited_app(seeded_url)
+    response = app.test_client().get("/v1")
+    assert response.status_code == 200
+    assert response.headers["X-RateLimit-Limit"] == "3"
+    assert "Retry-After" not in response.headers
+    app.extensions["veille.engine"].dispose()
+
+
+def test_a_database_503_keeps_its_own_retry_after_under_the_rate_limiter() -> None:
+    app = create_app(
+        {"DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/test", "RATE_LIMIT_ANONYMOUS": "3/minute"}
+    )
+    response = app.test_client().get("/v1/statements")
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "2"  # the limiter's window would say up to 60
+    app.extensions["veille.engine"].dispose()
+
+
+def test_the_limiters_429_keeps_its_window_as_retry_after(seeded_url: str) -> None:
+    app = limited_app(seeded_url, RATE_LIMIT_ANONYMOUS="1/minute")
+    client = app.test_client()
+    assert client.get("/v1").status_code == 200
+    response = client.get("/v1")
+    assert_problem(response, 429)
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    app.extensions["veille.engine"].dispose()
+
+
+def test_failed_authentications_are_limited_per_address(seeded_url: str) -> None:
+    app = limited_app(seeded_url, RATE_LIMIT_ANONYMOUS="100/minute", RATE_LIMIT_AUTH_FAILURES="3/minute")
+    key = app.test_cli_runner().invoke(
+        args=["keys", "create", "--name", f"k{uuid.uuid4().hex[:8]}", "--scope", "read"]
+    )
+    valid = {"Authorization": f"Bearer {key.output.strip()}"}
+    client = app.test_client()
+    attacker = {"REMOTE_ADDR": "192.0.2.7"}
+
+    for _ in range(3):
+        assert_problem(client.get("/v1", headers=BOGUS, environ_base=attacker), 401)
+    refused = client.get("/v1", headers=BOGUS, environ_base=attacker)
+    body = assert_problem(refused, 429)
+    assert "failed authentications" in body["detail"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # past the limit not even the right key is checked from that address
+    assert_problem(client.get("/v1", headers=valid, environ_base=attacker), 429)
+    # the address may still read anonymously, and other addresses are not affected
+    assert client.get("/v1", environ_base=attacker).status_code == 200
+    assert client.get("/v1", headers=valid, environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 200
+    assert_problem(client.get("/v1", headers=BOGUS, environ_base={"REMOTE_ADDR": "192.0.2.8"}), 401)
+    app.extensions["veille.engine"].dispose()
+
+
+def test_valid_keys_do_not_count_as_failures(seeded_url: str) -> None:
+    app = limited_app(seeded_url, RATE_LIMIT_KEYED="100/minute", RATE_LIMIT_AUTH_FAILURES="2/minute")
+    key = app.test_cli_runner().invoke(
+        args=["keys", "create", "--name", f"k{uuid.uuid4().hex[:8]}", "--scope", "read"]
+    )
+    valid = {"Authorization": f"Bearer {key.output.strip()}"}
+    client = app.test_client()
+    assert [client.get("/v1", headers=valid).status_code for _ in range(5)] == [200] * 5
+    app.extensions["veille.engine"].dispose()
+
+
+def burst(base: str, count: int) -> list[int]:
+    # several connections at once, so that several gunicorn workers, if any, would serve them
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return sorted(pool.map(lambda _: http_get(base + "/v1", timeout=30).status, range(count)))
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_gunicorn_as_make_run_starts_it_enforces_the_advertised_limit(seeded_url: str, storage: str) -> None:
+    # a limit string of our own: Redis keys are named after the address and the limit
+    limit = 17
+    env = {"DATABASE_URL": seeded_url, "VEILLE_RATE_LIMIT_ANONYMOUS": f"{limit}/minute"}
+    env.pop("WEB_CONCURRENCY", None)
+    if storage == "redis":
+        redis = pytest.importorskip("redis")
+        database = 13  # a Redis database of this test's own, emptied first
+        redis.Redis(host="127.0.0.1", port=6379, db=database, socket_connect_timeout=1).flushdb()
+        env["RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:6379/{database}"
+    with gunicorn(env) as base:
+        statuses = burst(base, limit + 8)
+        assert statuses == [200] * limit + [429] * 8
+        assert http_get(base + "/v1").headers["x-ratelimit-limit"] == str(limit)
