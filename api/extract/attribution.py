@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from api.extract.lexicon import IMPERSONAL_AFTER_IL, SPEECH_VERB, SUBJECT_PRONOUNS, speech_lemma
-from api.extract.proposals import EntityRef
+from api.extract.proposals import EntityRef, NewEntity
 
 _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:de|du|des|d'|à|au|aux|contre|avec|en|pour|sur|vers|entre|par|chez|dans|sans|envers|"
@@ -31,7 +31,17 @@ _DETERMINER_BEFORE = re.compile(
     r"\b(?:le|la|les|l'|un|une|des|du|de|d'|cette|ce|ces|sa|son|ses|leur|leurs|notre|votre|ete|se|s')\s*$"
 )
 _COMME_LE = re.compile(r"\bcomme\s+l(?:e\s+|')$")
-_INVERTED_START = re.compile(r"\s*(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))")
+_RELATIVE_QUI = re.compile(r"\bqui\s+(?:(?:ne|n'|lui|leur|nous|vous|en|y)\s*)*(?:\w+\s+){0,1}$")
+_PASSIVE_AUX_BEFORE = re.compile(r"\bete\s+$")
+# After the verb, an inverted subject may follow a time word ("», a affirmé lundi Élodie X").
+_TIME_WORD = (
+    r"(?:(?:hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:soir|matin|midi))?\s+)?"
+)
+_INVERTED_START = re.compile(rf"\s*{_TIME_WORD}(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))")
+# A capitalised name the gazetteer and NER both missed: "Prénom Nom".
+_NAME = re.compile(
+    r"\b[A-Z\u00c0-\u00de][\w'\u2019-]+(?:\s+(?:de\s+|d'|van\s+|von\s+)?[A-Z\u00c0-\u00de][\w'\u2019-]+)+"
+)
 _ROLE_BEFORE = re.compile(r"(?:^|[,;:]\s*|\n)\s*(?P<role>(?:le|la|l')\s*[^,;:.\n]{2,60}?)\s+$")
 _CLAUSE_STOP = re.compile(r"[,.;:!?«»“”\"\n()]|\s(?:qui|que|qu'|lors|dans|a|à|en)\s")
 _PRONOUN = re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})(?!\w)")
@@ -150,6 +160,8 @@ class Reader:
             finite_only = bool(m.group("fin2"))
             if finite_only and _DETERMINER_BEFORE.search(before_text) and not _COMME_LE.search(before_text):
                 continue
+            if finite_only and _PASSIVE_AUX_BEFORE.search(before_text):
+                continue  # "a été annoncé par X": read by the passive rule, X is no subject
             self.cues.append(self._resolve(m, finite_only))
 
     def _resolve(self, m: re.Match[str], finite_only: bool) -> Cue:
@@ -185,6 +197,9 @@ class Reader:
         named = [c for c in self.candidates_in(m.end(), clause_end) if not self.is_complement(c)]
         if named:
             return named[0].entity, "named", 0.9
+        name = _NAME.search(self.body, m.end(), clause_end)
+        if name:  # a name neither the gazetteer nor NER knows: propose it rather than lose the quote
+            return NewEntity(name.group(0), "person", 0.5), "named", 0.6
         role = self.lower[m.end() : clause_end].strip()
         if role and not role.startswith(("que", "qu'")):
             return self.resolve_role(role, m.start()), "role", 0.65
@@ -201,6 +216,13 @@ class Reader:
     def _subject_before(self, m: re.Match[str], s_start: int) -> _Subject:
         """The nearest name or subject pronoun before the verb; else a role ("le ministre")."""
         before = self.masked[s_start : m.start()]
+        relative = _RELATIVE_QUI.search(before)
+        if relative:  # "les représentants, qui réclament …": the antecedent speaks, if it is named
+            at = s_start + relative.start()
+            named = [
+                c for c in self.candidates_in(s_start, at) if re.fullmatch(r"[\s,]*", self.masked[c.end : at])
+            ]
+            return (named[-1].entity, "named", 0.8) if named else (None, "none", 0.3)
         best: tuple[int, EntityRef | None, str] | None = None
         for candidate in self.candidates_in(s_start, m.start()):
             if not self.is_complement(candidate):

@@ -90,6 +90,8 @@ _REGULAR_ER = [
     "temoigner",
     "tweeter",
     "citer",
+    "nier",
+    "contester",
 ]
 _STEM_CHANGES = {"rappel": "rappell"}  # il rappelle
 _IRREGULAR = {
@@ -112,6 +114,7 @@ _IRREGULAR = {
     "defendre": ("defend", "defendent", "defendait", "defendaient", "defendant", "defendu"),
     "conclure": ("conclut", "concluent", "concluait", "concluaient", "concluant", "conclu"),
     "poursuivre": ("poursuit", "poursuivent", "poursuivait", "poursuivaient", "poursuivant", "poursuivi"),
+    "dementir": ("dement", "dementent", "dementait", "dementaient", "dementant", "dementi"),
     "reagir": ("reagit", "reagissent", "reagissait", "reagissaient", "reagissant", "reagi"),
 }
 # Verbs whose object can be a noun phrase that is itself reported speech
@@ -131,8 +134,23 @@ NOUN_OBJECT_LEMMAS = frozenset(
         "rappeler",
         "saluer",
         "reveler",
+        # a promise, an admission, a denial, a judgement: "a promis un plan", "a reconnu des
+        # retards", "a démenti toute irrégularité", "a qualifié l'exercice de « … »"
+        "promettre",
+        "reconnaitre",
+        "nier",
+        "dementir",
+        "contester",
+        "qualifier",
+        "juger",
+        "confirmer",
+        "reclamer",
+        "regretter",
     ]
 )
+# Verbs whose object is a judgement in quotation marks ("a qualifié X de « … »"): the
+# reported clause may be mostly quoted words.
+QUALIFYING_LEMMAS = frozenset(["qualifier", "juger"])
 
 
 def _er_forms(lemma: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -172,10 +190,23 @@ _GAP = (
 )
 _PP = "|".join(sorted(PAST_PARTICIPLES, key=len, reverse=True))
 _FIN = "|".join(sorted(FINITE_FORMS, key=len, reverse=True))
+# A time adverbial between a verb and what it reports ("a reconnu lundi des retards").
+TIME_ADVERBIAL = (
+    r"(?:(?:hier|avant-hier|aujourd'hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"(?:ce|cette)\s+(?:matin|soir|semaine|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|"
+    r"dans\s+la\s+soiree|le\s+\d{1,2}(?:er)?\s+[a-z]+)(?:\s+(?:soir|matin|midi|apres-midi))?)"
+)
 SPEECH_VERB = re.compile(
     rf"\b(?:{_AUX}(?:-t-(?P<pro1>{_PRONOUN}))?\s+{_GAP}(?P<pp>{_PP})(?:e|s|es)?"
     rf"|(?P<fin>{_FIN})(?:-t)?-(?P<pro2>{_PRONOUN})"
     rf"|(?P<fin2>{_FIN}))\b"
+)
+
+
+# A passive attribution: "X a été annoncé (lundi) par Y" — X is what Y said.
+PASSIVE_SPEECH = re.compile(
+    rf"\b(?:a|ont|avait|avaient|aurait|auraient|sera|seront|est|sont)\s+ete\s+(?P<pp>{_PP})(?:e|s|es)?"
+    rf"\s+(?:(?:{TIME_ADVERBIAL}|[\w']+)\s+){{0,3}}?par\s+"
 )
 
 

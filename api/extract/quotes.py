@@ -1,10 +1,21 @@
 """Quotation marks: where each quoted passage starts and ends, and whether it is a term.
 
-Marks handled: « » (with or without spaces inside), “ ” and „ “, ‹ ›, and ASCII ``"``
-(which opens or closes depending on what is open). A closing mark met when nothing is open
-opens a *reversed* quote closed by the matching opening mark (``l' »État d’union« ``).
-Quotes nest (a stack); a quote never spans a line break — an unclosed mark at the end of a
-paragraph is dropped, because French news opens a new « on each quoted paragraph anyway.
+Marks handled: « » (with or without spaces inside), “ ” and „ “, ‹ ›, ASCII ``"`` (which
+opens or closes depending on what is open) and ASCII ``'`` used as a quotation mark (it opens
+after a space and before a letter, and closes after a word and before a space or
+punctuation — never inside a word, where it is an apostrophe). A closing mark met when
+nothing is open opens a *reversed* quote closed by the matching opening mark
+(``l' »État d’union« ``).
+
+Quotes nest (a stack); a quote never spans a line break. A mark left open at the end of a
+paragraph is closed there when the next paragraph opens with the same mark (the French way
+of quoting several paragraphs: « on each, » only on the last); otherwise it is dropped.
+A closing ``'`` or ``"`` after a comma or a full stop and before an attribution, with nothing
+open, closes a quote whose opening mark is missing: it runs from the start of the paragraph.
+A comma just before the closing mark belongs to the attribution, not to the quoted words.
+
+Interviews: a paragraph that opens with a dash or ``R :`` in a run of question and answer
+paragraphs is an answer (:func:`find_answers`); a paragraph ending with ``?`` is a question.
 """
 
 from __future__ import annotations
@@ -17,6 +28,11 @@ from api.text import fold
 _OPENERS = {"«": "»", "“": "”", "„": "“", "‹": "›"}
 _REVERSED = {"»": "«", "”": "“", "›": "‹"}
 _SPACE = " \t\u00a0\u202f\u2009\u2007"
+_TRAILING = _SPACE + ","
+# An attribution right after a closing mark: "…,' a-t-il ajouté", "…." dit-elle".
+_ATTRIBUTION_AFTER = re.compile(
+    r"[ \t\u00a0]+(?:a-t-|[a-z\u00e0-\u00ff]+-t-|[a-z\u00e0-\u00ff]+-(?:il|elle)\b|a\s|ont\s)"
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +53,24 @@ def find_quotes(body: str) -> tuple[Quote, ...]:
     stack: list[tuple[int, str]] = []
     for index, char in enumerate(body):
         if char == "\n":
+            if len(stack) == 1 and _continues(body, index, body[stack[0][0]]):
+                _close(body, stack, index, found)
             stack.clear()
             continue
         if char == '"':
             if stack and stack[-1][1] == '"':
                 _close(body, stack, index, found)
+            elif not stack and _missing_opener(body, index):
+                _close_missing(body, index, found)
             else:
                 stack.append((index, '"'))
+        elif char == "'":
+            if stack and stack[-1][1] == "'" and _closes_single(body, index):
+                _close(body, stack, index, found)
+            elif not stack and _missing_opener(body, index):
+                _close_missing(body, index, found)
+            elif _opens_single(body, index):
+                stack.append((index, "'"))
         elif stack and char == stack[-1][1]:
             _close(body, stack, index, found)
         elif char in _OPENERS:
@@ -63,10 +90,81 @@ def _close(body: str, stack: list[tuple[int, str]], index: int, found: list[Quot
     start, end = open_at + 1, index
     while start < end and body[start] in _SPACE:
         start += 1
-    while end > start and body[end - 1] in _SPACE:
+    while end > start and body[end - 1] in _TRAILING:
         end -= 1
     if end > start:
         found.append(Quote(open_at, index, start, end, len(stack)))
+
+
+def _close_missing(body: str, index: int, found: list[Quote]) -> None:
+    """A quote closed at ``index`` whose opening mark was left out: it opens its paragraph."""
+    start = body.rfind("\n", 0, index) + 1
+    while start < index and body[start] in _SPACE + "-\u2013\u2014":
+        start += 1
+    end = index
+    while end > start and body[end - 1] in _TRAILING:
+        end -= 1
+    if end > start:  # no mark to point at: ``open`` is the first quoted character
+        found.append(Quote(start, index, start, end, 0))
+
+
+def _continues(body: str, newline: int, mark: str) -> bool:
+    """The next non-blank paragraph opens with ``mark``: the quote goes on there."""
+    rest = body[newline:].lstrip(_SPACE + "\n")
+    return rest.startswith(mark)
+
+
+def _opens_single(body: str, index: int) -> bool:
+    before = body[index - 1] if index else "\n"
+    after = body[index + 1] if index + 1 < len(body) else ""
+    return (before.isspace() or before in "(:") and after.isalpha()
+
+
+def _closes_single(body: str, index: int) -> bool:
+    before = body[index - 1] if index else " "
+    after = body[index + 1] if index + 1 < len(body) else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)")
+
+
+def _missing_opener(body: str, index: int) -> bool:
+    """A closing mark after punctuation and before an attribution verb, nothing open."""
+    if index == 0 or body[index - 1] not in ",.!?":
+        return False
+    return bool(_ATTRIBUTION_AFTER.match(body, index + 1))
+
+
+_DASH_LINE = re.compile(r"^[ \t]*(?:[-\u2013\u2014][ \t]+|R[ \t]*[:.][ \t]*)", re.MULTILINE)
+_QUESTION_LINE = re.compile(r"^[ \t]*(?:[-\u2013\u2014][ \t]+|Q[ \t]*[:.][ \t]*)", re.MULTILINE)
+
+
+def find_answers(body: str) -> tuple[Quote, ...]:
+    """The answers of an interview: dash or ``R :`` paragraphs that follow a question.
+
+    A paragraph is a question when it opens with a dash or ``Q :`` and ends with ``?``.
+    Each answer is a quote whose ``open`` is its dash and ``close`` the end of its line.
+    """
+    lines: list[tuple[int, int]] = []
+    offset = 0
+    for line in body.split("\n"):
+        lines.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    answers: list[Quote] = []
+    after_question = False
+    for line_start, line_end in lines:
+        text = body[line_start:line_end].rstrip()
+        if not text.strip():
+            continue
+        question = _QUESTION_LINE.match(body, line_start, line_end)
+        if question and text.endswith("?"):
+            after_question = True
+            continue
+        answer = _DASH_LINE.match(body, line_start, line_end)
+        if answer and after_question:
+            start, end = answer.end(), line_start + len(text)
+            if end > start:
+                answers.append(Quote(answer.start() + len(answer.group(0)) - 1, line_end, start, end, 0))
+        after_question = False
+    return tuple(answers)
 
 
 _WORD = re.compile(r"[^\s]+")

@@ -25,8 +25,22 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from api.extract.attribution import Candidate, Cue, Reader
-from api.extract.lexicon import CLAUSE_END, NOUN_OBJECT_LEMMAS, SPEECH_VERB
-from api.extract.proposals import DateProposal, EntityRef, QuotedTerm, Span, StatementProposal
+from api.extract.lexicon import (
+    CLAUSE_END,
+    NOUN_OBJECT_LEMMAS,
+    PASSIVE_SPEECH,
+    QUALIFYING_LEMMAS,
+    SPEECH_VERB,
+    TIME_ADVERBIAL,
+)
+from api.extract.proposals import (
+    UNKNOWN_SPEAKER,
+    DateProposal,
+    EntityRef,
+    QuotedTerm,
+    Span,
+    StatementProposal,
+)
 from api.extract.quotes import ARTICLE_BEFORE, Quote, term_reason
 from api.fuzzy_dates import FuzzyDate
 
@@ -34,14 +48,20 @@ _SPACE = " \t\u00a0\u202f"
 _QUE = re.compile(r"\s*(?:[\w']+\s+){0,10}?(?:que\s+|qu')")
 _INFINITIVE = re.compile(r"\s*(?:[\w']+\s+){0,4}?(?=(?:etre|avoir)\s)")
 _NOUN_OBJECT = re.compile(
-    r"\s*(?:(?:egalement|aussi|notamment|encore|vivement|fermement|une nouvelle fois|a nouveau|sur)\s+)*"
-    r"(?=(?:le|la|les|l'|un|une|des|du|son|sa|ses|leur|leurs|cette|ce|ces)\b)"
+    r"\s*(?:(?:egalement|aussi|notamment|encore|vivement|fermement|une nouvelle fois|a nouveau|sur|"
+    rf"a plusieurs reprises|{TIME_ADVERBIAL})\s+)*"
+    r"(?=(?:le|la|les|l'|un|une|des|du|son|sa|ses|leur|leurs|cette|cet|ce|ces|tout|toute|tous|toutes|"
+    r"aucun|aucune)\b)"
 )
 _SELON_CLAUSE = re.compile(r"\bselon\s+(?:laquelle|lequel|lesquelles|lesquels)")
 _SELON_SOURCE = re.compile(
-    r"(?:^|(?<=[\s,]))selon\s+(?P<possessive>(?:ses|son|sa|leurs?)\s+\w+\s*(?:\w+\s*)?)?"
+    r"(?:^|(?<=[\s,]))(?:selon|d'apres)\s+(?!(?:laquelle|lequel|lesquelles|lesquels|lui|elle|eux|elles)\b)"
+    r"(?P<possessive>(?:ses|son|sa|leurs?)\s+\w+\s*(?:\w+\s*)?)?"
 )
-_POUR_LUI = re.compile(r"\bpour\s+(?:lui|elle)\s*,")
+_POUR_LUI = re.compile(r"\b(?:pour|selon|d'apres)\s+(?:lui|elle|eux|elles)\s*,")
+# A source that is not a name ("selon des sources concordantes", "d'après plusieurs élus"):
+# a noun phrase up to the comma or the end of the sentence.
+_SOURCE_PHRASE = re.compile(r"[^,.;:!?\n«»]{3,80}?(?=\s*(?:[,.;:!?\n]|$))")
 _QUOTE_MARKS = '«»“”"'
 # speaker, confidence, the cue that named the speaker, flags
 _Attribution = tuple[EntityRef | None, float, Span | None, tuple[str, ...]]
@@ -62,8 +82,10 @@ class StatementFinder:
         quotes: Sequence[Quote],
         known_names: frozenset[str],
         quoted_candidates: Sequence[Candidate],
+        answers: Sequence[Quote] = (),
     ) -> None:
         self.reader = reader
+        self.answers = answers
         self.quoted_candidates = quoted_candidates
         self.body = reader.body
         self.quotes = quotes
@@ -89,7 +111,10 @@ class StatementFinder:
                     )
                 )
                 continue
-            speaker, confidence, cue, flags = self._speaker(quote, resolved)
+            if quote in self.answers:
+                speaker, confidence, cue, flags = self._interviewee(quote)
+            else:
+                speaker, confidence, cue, flags = self._speaker(quote, resolved)
             resolved.append((quote, speaker))
             for start, end, part_flags in self._parts(quote):
                 self.statements.append(
@@ -156,7 +181,35 @@ class StatementFinder:
         latest = self.reader.latest_speaker(quote.open)
         if latest is not None:
             return latest, 0.45, None, ("speaker-fallback",)
-        return None, 0.3, None, ("no-speaker",)
+        subject = self._subject_before_paragraph(quote)
+        if subject is not None:
+            return subject, 0.4, None, ("speaker-fallback",)
+        # Nobody is named: the quote is kept, attributed to the explicit unknown speaker.
+        return UNKNOWN_SPEAKER, 0.2, None, ("unknown-speaker",)
+
+    def _subject_before_paragraph(self, quote: Quote) -> EntityRef | None:
+        """The last person (else any speaker) named as a subject in the quote's paragraph
+        or the one before: a quote with no attribution belongs to who the text is about."""
+        body = self.body
+        end = body.rfind("\n", 0, quote.open)
+        while end > 0 and body[end - 1] in "\n \t":
+            end -= 1
+        start = body.rfind("\n", 0, max(0, end)) + 1
+        candidates = [
+            c for c in self.reader.candidates_in(start, quote.open) if not self.reader.is_complement(c)
+        ]
+        people = [c for c in candidates if c.type == "person"]
+        chosen = people or candidates
+        return chosen[-1].entity if chosen else None
+
+    def _interviewee(self, answer: Quote) -> _Attribution:
+        """An interview answer: the person the text introduces before the first question."""
+        first = min((a.open for a in self.answers), default=answer.open)
+        intro_end = self.body.rfind("\n", 0, first)
+        people = [c for c in self.reader.candidates if c.end <= max(0, intro_end) and c.type == "person"]
+        if people:
+            return people[0].entity, 0.7, self._span(people[0].start, people[0].end), ("interview",)
+        return UNKNOWN_SPEAKER, 0.2, None, ("interview", "unknown-speaker")
 
     def _span(self, start: int, end: int) -> Span:
         return Span(start, end, self.body[start:end])
@@ -224,9 +277,12 @@ class StatementFinder:
     def reported(self) -> None:
         reader = self.reader
         masked = reader.masked
-        for cue in reader.cues:
-            if cue.speaker is None:
-                continue
+        for found in reader.cues:
+            cue = (  # "une source proche du dossier a indiqué que…": nobody named, still kept
+                found
+                if found.speaker is not None
+                else replace(found, speaker=UNKNOWN_SPEAKER, confidence=min(found.confidence, 0.3))
+            )
             que = _QUE.match(masked, cue.end)
             infinitive = _INFINITIVE.match(masked, cue.end)
             if que and not re.search(r"[,.;:«»]", masked[cue.end : que.end()]):
@@ -251,6 +307,8 @@ class StatementFinder:
                 self._clause(m.end(), fake, 0.5)
         for m in _SELON_SOURCE.finditer(masked):
             self._selon(m)
+        for m in PASSIVE_SPEECH.finditer(masked):
+            self._passive(m)
         for m in _POUR_LUI.finditer(masked):
             speaker = reader.resolve_pronoun(m.start())
             if speaker is not None:
@@ -258,22 +316,50 @@ class StatementFinder:
                     m.end(), Cue(m.start(), m.end(), "pour", speaker, "pronoun", False, False, 0.5), 0.45
                 )
 
+    def _passive(self, m: re.Match[str]) -> None:
+        """ "X a été annoncé (lundi) par Y": X, from the start of its sentence, said by Y."""
+        reader = self.reader
+        named = reader.candidates_in(m.end(), m.end() + 40)
+        if named and re.fullmatch(r"(?:(?:le|la|les|l')\s*)?", reader.masked[m.end() : named[0].start]):
+            speaker, end, confidence = named[0].entity, named[0].end, 0.55
+        else:
+            speaker, end, confidence = UNKNOWN_SPEAKER, m.end(), 0.3
+        cue = Cue(m.start(), end, "passive", speaker, "named", False, False, confidence)
+        self._add_reported(reader.sentence_start(m.start()), m.start(), cue, confidence)
+
     def _selon(self, m: re.Match[str]) -> None:
+        """ "Selon X, …" and "…, selon X." — X named, or a source phrase with no name."""
         reader = self.reader
         if m.group("possessive"):
             return
         named = reader.candidates_in(m.end(), m.end() + 40)
-        if not named or named[0].start - m.end() > 3:
+        source_end: int | None = None
+        speaker: EntityRef | None = None
+        confidence = 0.55
+        if named and named[0].start - m.end() <= 3:
+            speaker, source_end = named[0].entity, named[0].end
+        else:
+            phrase = _SOURCE_PHRASE.match(reader.masked, m.end())
+            if phrase is None or SPEECH_VERB.search(phrase.group(0)):
+                return
+            speaker, source_end, confidence = UNKNOWN_SPEAKER, phrase.end(), 0.3
+        cue = Cue(m.start(), source_end, "selon", speaker, "named", False, False, confidence)
+        before = reader.masked[reader.sentence_start(m.start()) : m.start()].rstrip()
+        s_start = reader.sentence_start(m.start())
+        if before.endswith(","):  # postposed: the sentence before the comma is what was said
+            if any(s_start <= c.start < m.start() for c in reader.cues):
+                return  # "X a déclaré que …, selon Reuters": the source relays a speaker
+            if re.match(r"\s*[.!?\n]|\s*$", reader.masked[source_end:]):
+                self._add_reported(reader.sentence_start(m.start()), m.start(), cue, confidence - 0.05)
             return
-        comma = re.match(r"\s*,", reader.masked[named[0].end :])
+        comma = re.match(r"\s*,", reader.masked[source_end:])
         if not comma:
             return
-        start = named[0].end + comma.end()
+        start = source_end + comma.end()
         end = self._clause_end(start)
         if any(c.start >= start and c.start < end for c in reader.cues):
             return  # "Selon Reuters, X a déclaré que…": the source relays a speaker
-        cue = Cue(m.start(), named[0].end, "selon", named[0].entity, "named", False, False, 0.55)
-        self._add_reported(start, end, cue, 0.5)
+        self._add_reported(start, end, cue, confidence - 0.05)
 
     def _clause_end(self, start: int) -> int:
         stop = CLAUSE_END.search(self.reader.masked, start)
@@ -289,7 +375,7 @@ class StatementFinder:
         quoted = sum(
             q.end - q.start for q in self.quotes if q.depth == 0 and start <= q.open and q.close < end
         )
-        if quoted > (end - start) / 2:
+        if quoted > (end - start) / 2 and cue.lemma not in QUALIFYING_LEMMAS:
             return
         if any(s.kind == "reported" and s.start == start and s.end == end for s in self.statements):
             return
