@@ -107,7 +107,7 @@ class StatementFinder:
             if quote.depth > 0:
                 self.statements.append(
                     StatementProposal(
-                        "direct", quote.start, quote.end, text, None, None, 0.3, flags=("nested",)
+                        "direct", quote.start, quote.end, text, UNKNOWN_SPEAKER, None, 0.3, flags=("nested",)
                     )
                 )
                 continue
@@ -346,11 +346,14 @@ class StatementFinder:
         cue = Cue(m.start(), source_end, "selon", speaker, "named", False, False, confidence)
         before = reader.masked[reader.sentence_start(m.start()) : m.start()].rstrip()
         s_start = reader.sentence_start(m.start())
-        if before.endswith(","):  # postposed: the sentence before the comma is what was said
+        if before.endswith(",") and re.match(r"\s*(?:[.!?\n]|$)", reader.masked[source_end:]):
+            # postposed: what was said runs from the start of the sentence, or from its last
+            # dash or semicolon, to the comma before "selon"
             if any(s_start <= c.start < m.start() for c in reader.cues):
                 return  # "X a déclaré que …, selon Reuters": the source relays a speaker
-            if re.match(r"\s*[.!?\n]|\s*$", reader.masked[source_end:]):
-                self._add_reported(reader.sentence_start(m.start()), m.start(), cue, confidence - 0.05)
+            breaks = list(re.finditer(r"\s[\u2013\u2014-]\s|;", reader.masked[s_start : m.start()]))
+            start = s_start + breaks[-1].end() if breaks else s_start
+            self._add_reported(start, m.start(), cue, confidence - 0.05)
             return
         comma = re.match(r"\s*,", reader.masked[source_end:])
         if not comma:
