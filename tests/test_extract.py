@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.extract import Extraction, Gazetteer, KnownEntity, NewEntity, extract
+from api.extract import UNKNOWN_SPEAKER, Extraction, Gazetteer, KnownEntity, NewEntity, extract
 from api.extract.dates import find_dates
 from api.extract.quotes import find_quotes
 from api.extract_scoring import SEED_TARGETS, score_seeds
@@ -298,3 +298,92 @@ def test_seed_corpus_scores_meet_the_targets() -> None:
 def test_every_seed_like_construct_keeps_offsets_without_a_publication_date(published: date | None) -> None:
     text = "« Nous verrons », a-t-il dit jeudi 25 mai. Selon lui, rien ne presse."
     run(text, published=published)
+
+
+# -- the classes of issue 16 (news the pipeline had never seen) -------------------------------
+
+
+def test_straight_double_quotes_filling_a_paragraph_go_to_the_subject_before() -> None:
+    text = "Paul Durand a visité l'usine mardi.\n\n\"Nous garderons chaque emploi sur ce site, quoi qu'il arrive.\""
+    assert direct(run(text)) == [
+        ("Nous garderons chaque emploi sur ce site, quoi qu'il arrive.", "paul-durand")
+    ]
+
+
+def test_accent_stripped_text_reads_like_accented_text() -> None:
+    text = 'Claire Martin a declare que le budget serait tenu. "Nous ne depasserons pas un euro", a-t-elle precise.'
+    extraction = run(text)
+    assert reported(extraction) == [("le budget serait tenu", "claire-martin")]
+    assert direct(extraction) == [("Nous ne depasserons pas un euro", "claire-martin")]
+
+
+def test_a_quote_whose_opening_mark_is_missing_runs_from_its_paragraph_start() -> None:
+    text = "Paul Durand a parlé aux habitants.\nPersonne ne sera oublié dans ce plan,' a-t-il ajouté."
+    assert direct(run(text)) == [("Personne ne sera oublié dans ce plan", "paul-durand")]
+
+
+def test_straight_single_quotes_quote_but_apostrophes_do_not() -> None:
+    assert find_quotes("L'école d'Anne n'a pas rouvert aujourd'hui.") == ()
+    text = "Claire Martin a répondu : 'Nous n'avons rien à cacher sur ce dossier.'"
+    assert direct(run(text)) == [("Nous n'avons rien à cacher sur ce dossier.", "claire-martin")]
+
+
+def test_a_quote_after_a_colon_and_a_verb_of_writing() -> None:
+    text = "Sur son compte, Claire Martin a écrit : « Le dialogue reste ouvert avec tous les syndicats. »"
+    assert direct(run(text)) == [("Le dialogue reste ouvert avec tous les syndicats.", "claire-martin")]
+
+
+def test_a_speaker_nobody_knows_is_proposed_from_the_attribution_name() -> None:
+    text = "« Le quartier mérite mieux que des promesses », a déclaré Lucien Fabre."
+    extraction = run(text)
+    ((_, speaker),) = direct(extraction)
+    assert speaker == NewEntity("Lucien Fabre", "person", 0.5)
+    assert speaker in extraction.new_entities
+
+
+def test_a_quote_with_no_speaker_named_goes_to_the_unknown_speaker_with_low_confidence() -> None:
+    extraction = run("La colère monte.\n« Personne ne nous a prévenus de la coupure. »")
+    (statement,) = extraction.statements
+    assert statement.speaker == UNKNOWN_SPEAKER
+    assert statement.confidence <= 0.3 and "unknown-speaker" in statement.flags
+
+
+def test_interview_answers_belong_to_the_interviewee_and_questions_to_nobody() -> None:
+    text = "Entretien avec Paul Durand.\n— Quand ouvrira la piscine ?\n— Au printemps prochain, si les travaux avancent bien."
+    assert direct(run(text)) == [("Au printemps prochain, si les travaux avancent bien.", "paul-durand")]
+    text = "Claire Martin répond à nos questions.\nQ : Faut-il fermer des lits ?\nR : Aucun lit ne fermera cette année dans la région."
+    assert direct(run(text)) == [("Aucun lit ne fermera cette année dans la région.", "claire-martin")]
+
+
+def test_a_quote_over_several_paragraphs_gives_one_statement_per_paragraph() -> None:
+    text = "Paul Durand a répondu.\n« Les comptes de la ville sont sains.\n« Nous le prouverons devant la chambre régionale. »"
+    assert direct(run(text)) == [
+        ("Les comptes de la ville sont sains.", "paul-durand"),
+        ("Nous le prouverons devant la chambre régionale.", "paul-durand"),
+    ]
+
+
+def test_passive_attribution_denial_and_qualification_are_reported_speech() -> None:
+    assert reported(run("La fermeture du pont a été annoncée mardi par Paul Durand.")) == [
+        ("La fermeture du pont", "paul-durand")
+    ]
+    assert reported(run("Claire Martin a démenti mardi toute fuite dans la presse.")) == [
+        ("toute fuite dans la presse", "claire-martin")
+    ]
+    assert ("ce projet de « gaspillage pur et simple »", "agence-alpha") in reported(
+        run("Agence Alpha a qualifié ce projet de « gaspillage pur et simple ».")
+    )
+
+
+def test_unnamed_and_collective_sources_are_kept_as_the_unknown_speaker() -> None:
+    assert reported(run("Les tarifs augmenteraient en juin, selon des sources syndicales.")) == [
+        ("Les tarifs augmenteraient en juin", UNKNOWN_SPEAKER)
+    ]
+    assert reported(run("D'après plusieurs élus, le chantier a pris un an de retard.")) == [
+        ("le chantier a pris un an de retard", UNKNOWN_SPEAKER)
+    ]
+
+
+def test_the_antecedent_of_qui_speaks_not_an_earlier_name() -> None:
+    extraction = run("Claire Martin a reçu les infirmiers, qui réclament des renforts pour l'été.")
+    assert reported(extraction) == [("des renforts pour l'été", UNKNOWN_SPEAKER)]
