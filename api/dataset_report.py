@@ -83,8 +83,12 @@ def _statistics(rows: SeedRows, report: DatasetReport) -> None:
         for event in rows.events
         if len(event_articles[event["id"]]) == 1
     ]
-    mentioned = {m["entity_id"] for m in rows.mentions}
-    report.unmentioned_entities = [e["id"] for e in rows.entities if e["id"] not in mentioned]
+    # An entity without any alias (the unknown speaker) cannot be mentioned; it is accounted
+    # for as long as some statement is attributed to it.
+    present = {m["entity_id"] for m in rows.mentions}
+    named = {a["entity_id"] for a in rows.entity_aliases}
+    present |= {s["speaker_id"] for s in rows.statements} - named
+    report.unmentioned_entities = [e["id"] for e in rows.entities if e["id"] not in present]
 
 
 def _uncovered_aliases(rows: SeedRows, bodies: dict[str, str], report: DatasetReport) -> None:

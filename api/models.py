@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -138,6 +139,9 @@ class Event(Timestamps, Reviewed, Base):
     date_start: Mapped[date] = mapped_column(Date, index=True)
     date_end: Mapped[date] = mapped_column(Date)
     location_id: Mapped[str | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    # true when the text states the event as a plan, a deadline or a possibility; its date is
+    # then the announced time, not a record that it happened
+    planned: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class EventParticipant(Base):

@@ -73,6 +73,7 @@ EVENT_KEYS = {
     "summary",
     "date",
     "location",
+    "planned",
     "participants",
     "evidence",
     "status",
@@ -487,6 +488,9 @@ def read_event(
         check.fail(
             f"{_dot(where)}location", f"location {location!r} is a {entity_types[location]}, not a place"
         )
+    planned = item.get("planned", False)
+    if not isinstance(planned, bool):
+        check.fail(f"{_dot(where)}planned", "planned must be true or false")
     date = check.fuzzy_date(f"{_dot(where)}date", item["date"], "date")
     if date is not None:
         rows.events.append(
@@ -497,6 +501,7 @@ def read_event(
                 "summary": item.get("summary"),
                 **date,
                 "location_id": location,
+                "planned": planned is True,
                 "status": check.status(where, item),
             }
         )

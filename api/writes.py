@@ -214,7 +214,17 @@ RESOURCES: dict[str, Resource] = {
             Event,
             lambda session, item_id: get_event(session, event_id=item_id),
             _item_input(
-                ("type", "status", "title", "summary", "date", "location", "participants", "evidence")
+                (
+                    "type",
+                    "status",
+                    "title",
+                    "summary",
+                    "date",
+                    "location",
+                    "planned",
+                    "participants",
+                    "evidence",
+                )
             ),
             _read_event,
             (

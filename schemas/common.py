@@ -123,6 +123,9 @@ class EventSummarySchema(Schema):
     )
     title = fields.String(metadata=doc("Short title.", "Russia and Belarus sign the deployment agreement"))
     date = fields.Nested(FuzzyDateSchema, metadata=doc("When it happened (fuzzy)."))
+    planned = fields.Boolean(
+        metadata=doc("True for a plan, a deadline or a possibility, dated by its announced time.", False)
+    )
 
 
 class SpanSchema(Schema):

@@ -57,6 +57,13 @@ class EventSchema(Schema):
         allow_none=True,
         metadata=doc("Place entity id (`expand=location`: the entity).", "minsk"),
     )
+    planned = fields.Boolean(
+        metadata=doc(
+            "True when the text states the event as a plan, a deadline or a possibility: `date` is "
+            "the announced time, not a record that it happened.",
+            False,
+        )
+    )
     participants = fields.List(fields.Nested(ParticipantSchema), metadata=doc("Who took part, with a role."))
     evidence = fields.List(
         fields.Nested(SpanSchema), metadata=doc("Spans of every article that reports the event.")
@@ -100,6 +107,13 @@ class _EventListArgsSchema(ListArgsSchema):
     participant = id_list("Only events this entity took part in.", "vladimir-putin")
     participant_name = name_list("Only events the entity with this name took part in.", "Poutine")
     location = id_list("Only events at this place.", "minsk")
+    planned = fields.Boolean(
+        truthy={"true"},
+        falsy={"false"},
+        metadata=doc(
+            "`true`: only planned events (plans, deadlines, possibilities); `false`: only the others.", True
+        ),
+    )
     article = id_list("Only events reported by this article.", "a-2023-05-25-nuclear-deployment-agreement")
     status = choice_list("Only events with this review status.", STATUSES)
     date_from = date_bound(
@@ -116,7 +130,7 @@ class _EventListArgsSchema(ListArgsSchema):
 
 
 EVENT_EXPANDABLE = ("location", "participants")
-EVENT_FACETS = ("type", "status", "location", "participant", "article")
+EVENT_FACETS = ("type", "status", "planned", "location", "participant", "article")
 EventListArgsSchema = with_output_args(
     _EventListArgsSchema, EventSchema, expandable=EVENT_EXPANDABLE, facet_names=EVENT_FACETS
 )

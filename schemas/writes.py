@@ -307,6 +307,15 @@ def _event_fields(required: bool) -> dict[str, fields.Field]:
             FuzzyDateInputSchema, required=required, metadata=doc("When it happened (fuzzy).")
         ),
         "location": _entity_ref("Entity id of a place or country.", "minsk"),
+        "planned": fields.Boolean(
+            truthy={True},  # a JSON boolean, not "yes" or "1" strings
+            falsy={False},
+            metadata=doc(
+                "True when the article states the event as a plan, a deadline or a possibility; "
+                "`date` is then the announced time. Default false.",
+                False,
+            ),
+        ),
         "participants": fields.List(
             fields.Nested(ParticipantInputSchema),
             validate=validate.Length(max=500),

@@ -93,7 +93,13 @@ def article_summary(row: Row) -> Row:
 
 
 def event_summary(row: Row) -> Row:
-    return {"id": row["id"], "type": row["type"], "title": row["title"], "date": fuzzy(row, "date")}
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "title": row["title"],
+        "date": fuzzy(row, "date"),
+        "planned": row["planned"],
+    }
 
 
 def statement_summary(row: Row) -> Row:
@@ -184,6 +190,7 @@ def expected_item(seeds: Seeds, collection: str, item_id: str) -> Row:
         "summary": row["summary"],
         "date": fuzzy(row, "date"),
         "location": row["location_id"],
+        "planned": row["planned"],
         "participants": sorted(
             ({"entity": p["entity_id"], "role": p["role"]} for p in seeds.participants.get(item_id, [])),
             key=lambda p: (p["entity"], p["role"]),

@@ -31,6 +31,8 @@ def filtered_events(session: Session, filters: dict[str, Any]) -> Select[Any]:
         stmt = stmt.where(Event.status.in_(filters["status"]))
     if filters.get("location"):
         stmt = stmt.where(Event.location_id.in_(filters["location"]))
+    if filters.get("planned") is not None:
+        stmt = stmt.where(Event.planned.is_(filters["planned"]))
     for key in ("participant", "participant_name"):
         if filters.get(key):
             wanted = filters[key] if key == "participant" else entity_ids_named(session, filters[key])
@@ -81,6 +83,7 @@ def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any
             "summary": event.summary,
             "date": fuzzy(event.date_value, event.date_precision, event.date_note),
             "location": event.location_id,
+            "planned": event.planned,
             "participants": participants.get(event.id, []),
             "evidence": evidence.get(event.id, []),
             "created_at": event.created_at,

@@ -36,6 +36,7 @@ STATEMENT_FACETS = {
 EVENT_FACETS = {
     "type": Facet("type"),
     "status": Facet("status"),
+    "planned": Facet("planned"),
     "location": Facet("location_id", "entity"),
     "participant": Facet("entity_id", "entity", EventParticipant, "event_id"),
     "article": Facet("article_id", "article", EventEvidence, "event_id"),
@@ -58,6 +59,10 @@ _LABELS = {
 }
 
 
+def _query_value(value: Any) -> Any:
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
 def facet_counts(
     session: Session, filtered: Select[Any], facet: Facet, *, size: int
 ) -> tuple[list[dict[str, Any]], int]:
@@ -72,7 +77,9 @@ def facet_counts(
     else:
         value = matching.c[facet.column]
         stmt = select(value, func.count()).group_by(value)
-    rows = sorted(session.execute(stmt).all(), key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+    # a boolean field is counted, shown and filtered as the query values `true` / `false`
+    rows = [(_query_value(v), n) for v, n in session.execute(stmt).all()]
+    rows.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
     shown, hidden = rows[:size], rows[size:]
     labels: dict[str, str] = {}
     if facet.label:

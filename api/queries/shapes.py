@@ -94,6 +94,7 @@ def event_summary(event: Event) -> dict[str, Any]:
         "type": event.type,
         "title": event.title,
         "date": fuzzy(event.date_value, event.date_precision, event.date_note),
+        "planned": event.planned,
     }
 
 

@@ -107,7 +107,9 @@ _STATEMENT_ITEM = (
     select(
         *loaded_columns(Statement),
         *prefixed(_ARTICLE, "a_", "id", "title", "published_value", "published_precision", "published_note"),
-        *prefixed(_EVENT, "e_", "id", "type", "title", "date_value", "date_precision", "date_note"),
+        *prefixed(
+            _EVENT, "e_", "id", "type", "title", "date_value", "date_precision", "date_note", "planned"
+        ),
     )
     .outerjoin(_ARTICLE, _ARTICLE.c.id == Statement.article_id)
     .outerjoin(_EVENT, _EVENT.c.id == Statement.event_id)
