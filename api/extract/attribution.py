@@ -177,7 +177,7 @@ class Reader:
             if found is None and participle:
                 found = self._participle_subject(m, s_start)
             if found is None:
-                found = self._subject_before(m, s_start)
+                found = self.subject_before(m.start(), s_start)
         speaker, how, confidence = found
         return Cue(m.start(), m.end(), speech_lemma(m), speaker, how, inverted, participle, confidence)
 
@@ -202,7 +202,10 @@ class Reader:
             return NewEntity(name.group(0), "person", 0.5), "named", 0.6
         role = self.lower[m.end() : clause_end].strip()
         if role and not role.startswith(("que", "qu'")):
-            return self.resolve_role(role, m.start()), "role", 0.65
+            resolved = self.resolve_role(role, m.start())
+            if resolved is None and not before.rstrip().endswith(("»", "”", '"')):
+                return None  # "X, ministre, a abordé la question…": an object, not a subject
+            return resolved, "role", 0.65
         return None
 
     def _participle_subject(self, m: re.Match[str], s_start: int) -> _Subject:
@@ -213,9 +216,10 @@ class Reader:
         first = self.first_subject(s_start, m.start())
         return (first.entity if first else None), "participle", 0.7
 
-    def _subject_before(self, m: re.Match[str], s_start: int) -> _Subject:
-        """The nearest name or subject pronoun before the verb; else a role ("le ministre")."""
-        before = self.masked[s_start : m.start()]
+    def subject_before(self, pos: int, s_start: int) -> _Subject:
+        """The nearest name or subject pronoun before the verb at ``pos`` in the sentence that
+        starts at ``s_start``; else a role ("le ministre")."""
+        before = self.masked[s_start:pos]
         relative = _RELATIVE_QUI.search(before)
         if relative:  # "les représentants, qui réclament …": the antecedent speaks, if it is named
             at = s_start + relative.start()
@@ -224,7 +228,7 @@ class Reader:
             ]
             return (named[-1].entity, "named", 0.8) if named else (None, "none", 0.3)
         best: tuple[int, EntityRef | None, str] | None = None
-        for candidate in self.candidates_in(s_start, m.start()):
+        for candidate in self.candidates_in(s_start, pos):
             if not self.is_complement(candidate):
                 best = (candidate.start, candidate.entity, "named")
         for p in _PRONOUN.finditer(before):
@@ -237,7 +241,7 @@ class Reader:
             return best[1], best[2], 0.9 if best[2] == "named" else 0.75
         role = _ROLE_BEFORE.search(before)
         if role:  # a definite description ("le ministre a ajouté") points back to a speaker
-            return self.resolve_role(role["role"], m.start()) or self.latest_speaker(m.start()), "role", 0.6
+            return self.resolve_role(role["role"], pos) or self.latest_speaker(pos), "role", 0.6
         return None, "none", 0.3
 
     def cues_between(self, start: int, end: int) -> list[Cue]:

@@ -37,6 +37,7 @@ WEEKDAYS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "s
 # others list their forms: (3rd person present singular/plural, imperfect, present
 # participle, past participle).
 _REGULAR_ER = [
+    "aborder",
     "accuser",
     "affirmer",
     "ajouter",
@@ -58,6 +59,7 @@ _REGULAR_ER = [
     "exhorter",
     "indiquer",
     "insister",
+    "interpeller",
     "jurer",
     "juger",
     "lancer",
@@ -117,10 +119,14 @@ _IRREGULAR = {
     "dementir": ("dement", "dementent", "dementait", "dementaient", "dementant", "dementi"),
     "reagir": ("reagit", "reagissent", "reagissait", "reagissaient", "reagissant", "reagi"),
 }
+# Verbs whose object is a person, and what was said comes after "sur" ("a rassuré ses
+# homologues sur l'assistance…").
+PERSON_OBJECT_LEMMAS = frozenset(["rassurer", "avertir", "prevenir", "interpeller"])
 # Verbs whose object can be a noun phrase that is itself reported speech
 # ("a dénoncé les activités…", "a insisté sur l'importance…").
 NOUN_OBJECT_LEMMAS = frozenset(
     [
+        "aborder",
         "denoncer",
         "critiquer",
         "reaffirmer",
@@ -146,6 +152,7 @@ NOUN_OBJECT_LEMMAS = frozenset(
         "confirmer",
         "reclamer",
         "regretter",
+        *PERSON_OBJECT_LEMMAS,
     ]
 )
 # Verbs whose object is a judgement in quotation marks ("a qualifié X de « … »"): the
@@ -206,7 +213,16 @@ SPEECH_VERB = re.compile(
 # A passive attribution: "X a été annoncé (lundi) par Y" — X is what Y said.
 PASSIVE_SPEECH = re.compile(
     rf"\b(?:a|ont|avait|avaient|aurait|auraient|sera|seront|est|sont)\s+ete\s+(?P<pp>{_PP})(?:e|s|es)?"
-    rf"\s+(?:(?:{TIME_ADVERBIAL}|[\w']+)\s+){{0,3}}?par\s+"
+    rf"\s+(?:(?:{TIME_ADVERBIAL}|[\w']+)\s+){{0,5}}?par\s+"
+)
+# The impersonal passive: "il a (également) été annoncé que …" — nobody named.
+IMPERSONAL_PASSIVE = re.compile(
+    rf"\bil\s+(?:a|avait|aurait)\s+(?:(?:egalement|aussi|deja|en outre)\s+)?ete\s+(?:{_PP})\s+(?:que\s+|qu')"
+)
+# A commitment: "X s'engage (également) à …" — the clause starts at "à".
+COMMITMENT = re.compile(
+    r"\bs'(?:engage|engagent|engageait|engageaient|est\s+engagee?|sont\s+engagee?s)\s+"
+    r"(?:(?:egalement|aussi|aussi|notamment|de\s+nouveau|a\s+nouveau)\s+)?(?=a\s)"
 )
 
 
@@ -227,8 +243,10 @@ IMPERSONAL_AFTER_IL = re.compile(
 # Words that end a reported clause: the author takes over again.
 CLAUSE_END = re.compile(
     r"(?:[.!?;](?=\s|$)|\n|\s[-\u2013\u2014]\s|,\s+(?:dans un contexte|tandis que|alors que|"
-    r"y compris|selon|a-t-(?:il|elle)|rapporte|estime-t-on)\b|\s+(?:lors d[eu']|au cours d[eu']))"
-    rf"|(?:,|\s+et)\s+(?:{'|'.join(sorted(f for f in FINITE_FORMS if f.endswith('ant')))})\b"
+    r"y compris|selon|a-t-(?:il|elle)|rapporte|estime-t-on|mais)\b|\s+(?:lors d[eu']|au cours d[eu'])"
+    r"|\s*:(?=\s))"
+    rf"|(?:,|\s+et)\s+(?:en\s+)?(?:{'|'.join(sorted(f for f in FINITE_FORMS if f.endswith('ant')))})\b"
+    rf"|\s+et\s+(?:{'|'.join(sorted(f for f in FINITE_FORMS if not f.endswith('ant')))})\b"
 )
 
 # Event vocabulary: (event type, pattern on folded text), most specific first.

@@ -87,6 +87,7 @@ def extract(
     finder = StatementFinder(reader, quotes, frozenset(known.folded_names), speakers, answers)
     finder.direct()
     finder.reported()
+    finder.fragments()
     dates = find_dates(text, published=published, published_precision=published_precision)
     published_date = (
         None

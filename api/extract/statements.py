@@ -27,8 +27,11 @@ from dataclasses import replace
 from api.extract.attribution import Candidate, Cue, Reader
 from api.extract.lexicon import (
     CLAUSE_END,
+    COMMITMENT,
+    IMPERSONAL_PASSIVE,
     NOUN_OBJECT_LEMMAS,
     PASSIVE_SPEECH,
+    PERSON_OBJECT_LEMMAS,
     QUALIFYING_LEMMAS,
     SPEECH_VERB,
     TIME_ADVERBIAL,
@@ -52,6 +55,10 @@ _NOUN_OBJECT = re.compile(
     rf"a plusieurs reprises|{TIME_ADVERBIAL})\s+)*"
     r"(?=(?:le|la|les|l'|un|une|des|du|son|sa|ses|leur|leurs|cette|cet|ce|ces|tout|toute|tous|toutes|"
     r"aucun|aucune)\b)"
+)
+# "a rassuré ses homologues sur l'assistance…": a person, then what was said about.
+_ABOUT_OBJECT = re.compile(
+    r"\s*(?:[\w']+\s+){1,4}?sur\s+(?=(?:le|la|les|l'|un|une|des|du|son|sa|ses|leur|leurs|cette|cet|ce|ces)\b)"
 )
 _SELON_CLAUSE = re.compile(r"\bselon\s+(?:laquelle|lequel|lesquelles|lesquels)")
 _SELON_SOURCE = re.compile(
@@ -291,6 +298,8 @@ class StatementFinder:
                 self._clause(infinitive.end(), cue, 0.55)
             elif cue.lemma in NOUN_OBJECT_LEMMAS and not cue.inverted:
                 obj = _NOUN_OBJECT.match(masked, cue.end)
+                if obj is None and cue.lemma in PERSON_OBJECT_LEMMAS:
+                    obj = _ABOUT_OBJECT.match(masked, cue.end)
                 if obj:
                     self._clause(obj.end(), cue, 0.55)
             if cue.inverted and cue.how != "pronoun":
@@ -309,6 +318,15 @@ class StatementFinder:
             self._selon(m)
         for m in PASSIVE_SPEECH.finditer(masked):
             self._passive(m)
+        for m in IMPERSONAL_PASSIVE.finditer(masked):
+            cue = Cue(m.start(), m.end(), "passive", UNKNOWN_SPEAKER, "none", False, False, 0.3)
+            self._clause(m.end(), cue, 0.3)
+        for m in COMMITMENT.finditer(masked):
+            speaker, how, confidence = reader.subject_before(m.start(), reader.sentence_start(m.start()))
+            cue = Cue(
+                m.start(), m.end(), "s'engager", speaker or UNKNOWN_SPEAKER, how, False, False, confidence
+            )
+            self._clause(m.end(), cue, 0.55)
         for m in _POUR_LUI.finditer(masked):
             speaker = reader.resolve_pronoun(m.start())
             if speaker is not None:
@@ -316,11 +334,38 @@ class StatementFinder:
                     m.end(), Cue(m.start(), m.end(), "pour", speaker, "pronoun", False, False, 0.5), 0.45
                 )
 
+    def fragments(self) -> None:
+        """A one- or two-word quote inside reported speech ("a dénoncé une « guerre hybride »")
+        is also a direct statement of the reported speaker: those are their words."""
+        reported = [s for s in self.statements if s.kind == "reported"]
+        taken = {(s.start, s.end) for s in self.statements if s.kind == "direct"}
+        for term in self.terms:
+            if (term.start, term.end) in taken or len(term.text.split()) > 2 or not term.text[0].islower():
+                continue  # a capitalised word is a name being quoted, not someone's words
+            around = [s for s in reported if s.start <= term.start and term.end <= s.end]
+            if not around:
+                continue
+            source = max(around, key=lambda s: s.confidence)
+            taken.add((term.start, term.end))
+            self.statements.append(
+                StatementProposal(
+                    "direct",
+                    term.start,
+                    term.end,
+                    term.text,
+                    source.speaker,
+                    None,
+                    round(min(source.confidence, 0.5), 2),
+                    attribution=source.attribution,
+                    flags=("fragment",),
+                )
+            )
+
     def _passive(self, m: re.Match[str]) -> None:
         """ "X a été annoncé (lundi) par Y": X, from the start of its sentence, said by Y."""
         reader = self.reader
         named = reader.candidates_in(m.end(), m.end() + 40)
-        if named and re.fullmatch(r"(?:(?:le|la|les|l')\s*)?", reader.masked[m.end() : named[0].start]):
+        if named and re.fullmatch(r"[^,.;:!?\n]*", reader.masked[m.end() : named[0].start]):
             speaker, end, confidence = named[0].entity, named[0].end, 0.55
         else:
             speaker, end, confidence = UNKNOWN_SPEAKER, m.end(), 0.3
@@ -349,10 +394,10 @@ class StatementFinder:
         if before.endswith(",") and re.match(r"\s*(?:[.!?\n]|$)", reader.masked[source_end:]):
             # postposed: what was said runs from the start of the sentence, or from its last
             # dash or semicolon, to the comma before "selon"
-            if any(s_start <= c.start < m.start() for c in reader.cues):
-                return  # "X a déclaré que …, selon Reuters": the source relays a speaker
             breaks = list(re.finditer(r"\s[\u2013\u2014-]\s|;", reader.masked[s_start : m.start()]))
             start = s_start + breaks[-1].end() if breaks else s_start
+            if any(start <= c.start < m.start() for c in reader.cues):
+                return  # "X a déclaré que …, selon Reuters": the source relays a speaker
             self._add_reported(start, m.start(), cue, confidence - 0.05)
             return
         comma = re.match(r"\s*,", reader.masked[source_end:])
