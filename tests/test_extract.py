@@ -387,3 +387,26 @@ def test_unnamed_and_collective_sources_are_kept_as_the_unknown_speaker() -> Non
 def test_the_antecedent_of_qui_speaks_not_an_earlier_name() -> None:
     extraction = run("Claire Martin a reçu les infirmiers, qui réclament des renforts pour l'été.")
     assert reported(extraction) == [("des renforts pour l'été", UNKNOWN_SPEAKER)]
+
+
+def test_a_missing_opening_mark_before_a_typographic_apostrophe_or_a_guillemet() -> None:
+    text = "Claire Martin a parlé.\nNous tiendrons nos engagements,’ a-t-elle ajouté."
+    assert direct(run(text)) == [("Nous tiendrons nos engagements", "claire-martin")]
+    text = "Paul Durand a répondu. Le budget sera voté en mars », a-t-il précisé."
+    assert direct(run(text)) == [("Le budget sera voté en mars", "paul-durand")]
+
+
+def test_an_inverted_speaker_after_the_medium_they_spoke_to() -> None:
+    text = "« Nous ne lâcherons rien sur ce dossier », a déclaré à l'AFP Jean-Marc Tessier."
+    ((_, speaker),) = direct(run(text))
+    assert isinstance(speaker, NewEntity) and speaker.name == "Jean-Marc Tessier"
+
+
+def test_a_reflexive_verb_of_speech_attributes_the_quote() -> None:
+    text = "« C'est une victoire pour tous les habitants », s'est félicité Paul Durand."
+    assert direct(run(text)) == [("C'est une victoire pour tous les habitants", "paul-durand")]
+
+
+def test_a_definite_description_points_back_to_the_person_named_before() -> None:
+    text = "Claire Martin n'a pas caché son agacement. La ministre a rappelé que le texte avait été voté."
+    assert reported(run(text)) == [("le texte avait été voté", "claire-martin")]

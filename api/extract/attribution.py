@@ -37,7 +37,11 @@ _PASSIVE_AUX_BEFORE = re.compile(r"\bete\s+$")
 _TIME_WORD = (
     r"(?:(?:hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:soir|matin|midi))?\s+)?"
 )
-_INVERTED_START = re.compile(rf"\s*{_TIME_WORD}(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))")
+# ... or the medium it was said to ("», a déclaré à l'AFP Jean X", "a-t-il dit au Monde").
+_TO_MEDIUM = r"(?:(?:[àa]|au|aux|sur)\s+(?:l['\u2019]\s*|la\s+|le\s+)?[^\s,.;:]+\s+)?"
+_INVERTED_START = re.compile(
+    rf"(?P<lead>\s*{_TIME_WORD}{_TO_MEDIUM})(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))"
+)
 # A capitalised name the gazetteer and NER both missed: "Prénom Nom".
 _NAME = re.compile(
     r"\b[A-Z\u00c0-\u00de][\w'\u2019-]+(?:\s+(?:de\s+|d'|van\s+|von\s+)?[A-Z\u00c0-\u00de][\w'\u2019-]+)+"
@@ -116,6 +120,13 @@ class Reader:
                 return cue.speaker
         return None
 
+    def last_person(self, pos: int) -> EntityRef | None:
+        """The person named last before ``pos`` as a subject, not a complement."""
+        people = [
+            c for c in self.candidates if c.end <= pos and c.type == "person" and not self.is_complement(c)
+        ]
+        return people[-1].entity if people else None
+
     def resolve_pronoun(self, pos: int) -> EntityRef | None:
         speaker = self.latest_speaker(pos)
         if speaker is not None:
@@ -190,14 +201,15 @@ class Reader:
             r"\s*,\s*", self.masked[named_before[-1].end : m.start()]
         )
         after_break = before.rstrip().endswith((",", "»", "”", '"')) or _COMME_LE.search(before)
-        if apposed or not after_break or not _INVERTED_START.match(self.body, m.end()):
+        start = _INVERTED_START.match(self.body, m.end())
+        if apposed or not after_break or not start:
             return None
-        stop = _CLAUSE_STOP.search(self.masked, m.end())
+        stop = _CLAUSE_STOP.search(self.masked, start.end("lead"))
         clause_end = stop.start() if stop else len(self.masked)
         named = [c for c in self.candidates_in(m.end(), clause_end) if not self.is_complement(c)]
         if named:
             return named[0].entity, "named", 0.9
-        name = _NAME.search(self.body, m.end(), clause_end)
+        name = _NAME.search(self.body, start.end("lead"), clause_end)
         if name:  # a name neither the gazetteer nor NER knows: propose it rather than lose the quote
             return NewEntity(name.group(0), "person", 0.5), "named", 0.6
         role = self.lower[m.end() : clause_end].strip()
@@ -241,7 +253,8 @@ class Reader:
             return best[1], best[2], 0.9 if best[2] == "named" else 0.75
         role = _ROLE_BEFORE.search(before)
         if role:  # a definite description ("le ministre a ajouté") points back to a speaker
-            return self.resolve_role(role["role"], pos) or self.latest_speaker(pos), "role", 0.6
+            found = self.resolve_role(role["role"], pos) or self.latest_speaker(pos) or self.last_person(pos)
+            return found, "role", 0.6
         return None, "none", 0.3
 
     def cues_between(self, start: int, end: int) -> list[Cue]:

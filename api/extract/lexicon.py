@@ -56,6 +56,12 @@ _REGULAR_ER = [
     "estimer",
     "evoquer",
     "expliquer",
+    "exprimer",
+    "feliciter",
+    "indigner",
+    "inquieter",
+    "alarmer",
+    "insurger",
     "exhorter",
     "indiquer",
     "insister",
@@ -69,6 +75,8 @@ _REGULAR_ER = [
     "noter",
     "observer",
     "plaider",
+    "poster",
+    "publier",
     "preciser",
     "proclamer",
     "qualifier",
@@ -187,7 +195,8 @@ def _build_forms() -> tuple[dict[str, str], dict[str, str]]:
 
 FINITE_FORMS, PAST_PARTICIPLES = _build_forms()
 
-_AUX = r"(?:a|ont|avait|avaient|aurait|auraient|aura)"
+# "s'est félicité", "se sont inquiétés": reflexive verbs of speech take "être".
+_AUX = r"(?:a|ont|avait|avaient|aurait|auraient|aura|s'est|se\s+sont|s'etait|s'etaient)"
 _PRONOUN = r"(?:il|elle|ils|elles|on)"
 # Up to three words between the auxiliary and the participle ("a en outre expliqué",
 # "a une nouvelle fois souligné"), never "été" (a passive is not an attribution).

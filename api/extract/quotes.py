@@ -23,16 +23,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from api.extract.lexicon import SPEECH_VERB, folded
 from api.text import fold
 
 _OPENERS = {"«": "»", "“": "”", "„": "“", "‹": "›"}
 _REVERSED = {"»": "«", "”": "“", "›": "‹"}
 _SPACE = " \t\u00a0\u202f\u2009\u2007"
 _TRAILING = _SPACE + ","
-# An attribution right after a closing mark: "…,' a-t-il ajouté", "…." dit-elle".
-_ATTRIBUTION_AFTER = re.compile(
-    r"[ \t\u00a0]+(?:a-t-|[a-z\u00e0-\u00ff]+-t-|[a-z\u00e0-\u00ff]+-(?:il|elle)\b|a\s|ont\s)"
-)
+_SINGLE = "'\u2018\u2019"  # ' ‘ ’: ’ never opens (it is the usual apostrophe), ‘ never closes
+_END_PUNCTUATION = (",", ".", "!", "?")
+_SENTENCE_END = re.compile(r"[.!?][ \t\u00a0]+")
+_AFTER_MARK = re.compile(r"[ \t\u00a0\u202f]*,?[ \t\u00a0\u202f]+")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def find_quotes(body: str) -> tuple[Quote, ...]:
     """Every balanced quoted passage of ``body``, in text order."""
     found: list[Quote] = []
     stack: list[tuple[int, str]] = []
+    lower = folded(body)
     for index, char in enumerate(body):
         if char == "\n":
             if len(stack) == 1 and _continues(body, index, body[stack[0][0]]):
@@ -60,16 +62,23 @@ def find_quotes(body: str) -> tuple[Quote, ...]:
         if char == '"':
             if stack and stack[-1][1] == '"':
                 _close(body, stack, index, found)
-            elif not stack and _missing_opener(body, index):
+            elif (
+                not stack and body[index - 1 : index] in _END_PUNCTUATION and _attribution_after(lower, index)
+            ):
                 _close_missing(body, index, found)
             else:
                 stack.append((index, '"'))
-        elif char == "'":
-            if stack and stack[-1][1] == "'" and _closes_single(body, index):
+        elif char in _SINGLE:
+            if stack and stack[-1][1] == "'" and char != "\u2018" and _closes_single(body, index):
                 _close(body, stack, index, found)
-            elif not stack and _missing_opener(body, index):
+            elif (
+                not stack
+                and char != "\u2018"
+                and body[index - 1 : index] in _END_PUNCTUATION
+                and _attribution_after(lower, index)
+            ):
                 _close_missing(body, index, found)
-            elif _opens_single(body, index):
+            elif char != "\u2019" and _opens_single(body, index):
                 stack.append((index, "'"))
         elif stack and char == stack[-1][1]:
             _close(body, stack, index, found)
@@ -80,6 +89,8 @@ def find_quotes(body: str) -> tuple[Quote, ...]:
             if depth is not None:  # closes an outer quote whose inner mark was left open
                 del stack[depth + 1 :]
                 _close(body, stack, index, found)
+            elif not stack and _attribution_after(lower, index):
+                _close_missing(body, index, found)
             elif not stack:
                 stack.append((index, _REVERSED[char]))
     return tuple(sorted(found, key=lambda q: q.open))
@@ -97,9 +108,24 @@ def _close(body: str, stack: list[tuple[int, str]], index: int, found: list[Quot
 
 
 def _close_missing(body: str, index: int, found: list[Quote]) -> None:
-    """A quote closed at ``index`` whose opening mark was left out: it opens its paragraph."""
+    """A quote closed at ``index`` whose opening mark was left out: it opens its paragraph,
+    or the text after a colon or after a sentence that follows an earlier quote there."""
     start = body.rfind("\n", 0, index) + 1
-    while start < index and body[start] in _SPACE + "-\u2013\u2014":
+    earlier = [q.close for q in found if start <= q.close < index]
+    if earlier:
+        sentence = re.compile(r"[.!?][\s\u00a0]+").search(body, earlier[-1] + 1, index)
+        start = sentence.end() if sentence else earlier[-1] + 1
+    colon = body.rfind(":", start, index)
+    if colon >= 0 and body[colon + 1 : colon + 2].isspace():
+        start = colon + 1
+    lower = folded(body)
+    for sentence_end in reversed(list(_SENTENCE_END.finditer(body, start, index))):
+        # "X a répondu. Nous …,' a-t-il ajouté": a sentence with a verb of saying introduces
+        # the quote, it is not part of it
+        if SPEECH_VERB.search(lower, start, sentence_end.start()):
+            start = sentence_end.end()
+            break
+    while start < index and body[start] in _SPACE + ",-\u2013\u2014":
         start += 1
     end = index
     while end > start and body[end - 1] in _TRAILING:
@@ -126,11 +152,10 @@ def _closes_single(body: str, index: int) -> bool:
     return not before.isspace() and (after.isspace() or after in ".,;:!?)")
 
 
-def _missing_opener(body: str, index: int) -> bool:
-    """A closing mark after punctuation and before an attribution verb, nothing open."""
-    if index == 0 or body[index - 1] not in ",.!?":
-        return False
-    return bool(_ATTRIBUTION_AFTER.match(body, index + 1))
+def _attribution_after(lower: str, index: int) -> bool:
+    """An attribution verb right after the mark at ``index`` ("…,' a-t-il ajouté", "» dit-il")."""
+    after = _AFTER_MARK.match(lower, index + 1)
+    return after is not None and SPEECH_VERB.match(lower, after.end()) is not None
 
 
 _DASH_LINE = re.compile(r"^[ \t]*(?:[-\u2013\u2014][ \t]+|R[ \t]*[:.][ \t]*)", re.MULTILINE)
