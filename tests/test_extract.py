@@ -410,3 +410,15 @@ def test_a_reflexive_verb_of_speech_attributes_the_quote() -> None:
 def test_a_definite_description_points_back_to_the_person_named_before() -> None:
     text = "Claire Martin n'a pas caché son agacement. La ministre a rappelé que le texte avait été voté."
     assert reported(run(text)) == [("le texte avait été voté", "claire-martin")]
+
+
+def test_a_missing_opening_mark_leaves_the_narrators_sentence_out() -> None:
+    text = "Paul Durand a présenté son budget mardi. Il n'y aura aucune hausse d'impôts,' a-t-il lancé."
+    assert direct(run(text)) == [("Il n'y aura aucune hausse d'impôts", "paul-durand")]
+
+
+def test_a_body_described_but_never_named_is_not_the_last_speaker() -> None:
+    text = "« Nous irons au bout », a déclaré Paul Durand. La direction a jugé la grève « injustifiée et dangereuse »."
+    extraction = run(text)
+    assert ("la grève « injustifiée et dangereuse »", UNKNOWN_SPEAKER) in reported(extraction)
+    assert ("injustifiée et dangereuse", UNKNOWN_SPEAKER) in direct(extraction)

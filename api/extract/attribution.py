@@ -20,8 +20,15 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from api.extract.lexicon import IMPERSONAL_AFTER_IL, SPEECH_VERB, SUBJECT_PRONOUNS, speech_lemma
+from api.extract.lexicon import (
+    IMPERSONAL_AFTER_IL,
+    PERSON_ROLES,
+    SPEECH_VERB,
+    SUBJECT_PRONOUNS,
+    speech_lemma,
+)
 from api.extract.proposals import EntityRef, NewEntity
+from api.text import fold_apostrophes
 
 _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:de|du|des|d'|à|au|aux|contre|avec|en|pour|sur|vers|entre|par|chez|dans|sans|envers|"
@@ -49,6 +56,14 @@ _NAME = re.compile(
 _ROLE_BEFORE = re.compile(r"(?:^|[,;:]\s*|\n)\s*(?P<role>(?:le|la|l')\s*[^,;:.\n]{2,60}?)\s+$")
 _CLAUSE_STOP = re.compile(r"[,.;:!?«»“”\"\n()]|\s(?:qui|que|qu'|lors|dans|a|à|en)\s")
 _PRONOUN = re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})(?!\w)")
+
+
+def _names_a_person(role: str) -> bool:
+    """Whether a definite description is headed by a noun for one person ("la ministre")."""
+    words = re.findall(r"[\w-]+", role.replace("'", " "))
+    while words and words[0] in {"le", "la", "les", "l", "un", "une"}:
+        words = words[1:]
+    return bool(words) and words[0] in PERSON_ROLES
 
 
 # speaker, how it was found, confidence
@@ -86,6 +101,7 @@ class Reader:
         self.body = body
         self.lower = lower
         self.masked = masked
+        self.cased = fold_apostrophes(body)  # case kept, one character for one
         self.accented = "".join(c.lower() if len(c.lower()) == 1 else c for c in body).replace("\u2019", "'")
         self.candidates = sorted(candidates, key=lambda c: c.start)
         self._cand_starts = [c.start for c in self.candidates]
@@ -201,7 +217,7 @@ class Reader:
             r"\s*,\s*", self.masked[named_before[-1].end : m.start()]
         )
         after_break = before.rstrip().endswith((",", "»", "”", '"')) or _COMME_LE.search(before)
-        start = _INVERTED_START.match(self.body, m.end())
+        start = _INVERTED_START.match(self.cased, m.end())
         if apposed or not after_break or not start:
             return None
         stop = _CLAUSE_STOP.search(self.masked, start.end("lead"))
@@ -209,14 +225,16 @@ class Reader:
         named = [c for c in self.candidates_in(m.end(), clause_end) if not self.is_complement(c)]
         if named:
             return named[0].entity, "named", 0.9
-        name = _NAME.search(self.body, start.end("lead"), clause_end)
+        name = _NAME.search(self.cased, start.end("lead"), clause_end)
         if name:  # a name neither the gazetteer nor NER knows: propose it rather than lose the quote
             return NewEntity(name.group(0), "person", 0.5), "named", 0.6
         role = self.lower[m.end() : clause_end].strip()
         if role and not role.startswith(("que", "qu'")):
             resolved = self.resolve_role(role, m.start())
-            if resolved is None and not before.rstrip().endswith(("»", "”", '"')):
+            if resolved is None and not before.rstrip().rstrip(",").rstrip().endswith(("»", "”", '"')):
                 return None  # "X, ministre, a abordé la question…": an object, not a subject
+            if resolved is None and _names_a_person(role):
+                resolved = self.last_person(m.start())
             return resolved, "role", 0.65
         return None
 
@@ -245,7 +263,7 @@ class Reader:
                 best = (candidate.start, candidate.entity, "named")
         for p in _PRONOUN.finditer(before):
             at = s_start + p.start()
-            if IMPERSONAL_AFTER_IL.match(self.masked, at + len(p.group(0))):
+            if p.group(0) == "il" and IMPERSONAL_AFTER_IL.match(self.masked, at + len(p.group(0))):
                 continue
             if best is None or at > best[0]:
                 best = (at, self.resolve_pronoun(at), "pronoun")
@@ -253,7 +271,9 @@ class Reader:
             return best[1], best[2], 0.9 if best[2] == "named" else 0.75
         role = _ROLE_BEFORE.search(before)
         if role:  # a definite description ("le ministre a ajouté") points back to a speaker
-            found = self.resolve_role(role["role"], pos) or self.latest_speaker(pos) or self.last_person(pos)
+            found = self.resolve_role(role["role"], pos)
+            if found is None and _names_a_person(role["role"]):
+                found = self.latest_speaker(pos) or self.last_person(pos)
             return found, "role", 0.6
         return None, "none", 0.3
 

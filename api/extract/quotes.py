@@ -32,6 +32,7 @@ _SPACE = " \t\u00a0\u202f\u2009\u2007"
 _TRAILING = _SPACE + ","
 _SINGLE = "'\u2018\u2019"  # ' ‘ ’: ’ never opens (it is the usual apostrophe), ‘ never closes
 _END_PUNCTUATION = (",", ".", "!", "?")
+_NAME_INSIDE = re.compile(r"(?<=[\s\u00a0])[A-Z\u00c0-\u00de][a-z\u00e0-\u00ff]")
 _SENTENCE_END = re.compile(r"[.!?][ \t\u00a0]+")
 _AFTER_MARK = re.compile(r"[ \t\u00a0\u202f]*,?[ \t\u00a0\u202f]+")
 
@@ -119,11 +120,16 @@ def _close_missing(body: str, index: int, found: list[Quote]) -> None:
     if colon >= 0 and body[colon + 1 : colon + 2].isspace():
         start = colon + 1
     lower = folded(body)
-    for sentence_end in reversed(list(_SENTENCE_END.finditer(body, start, index))):
-        # "X a répondu. Nous …,' a-t-il ajouté": a sentence with a verb of saying introduces
-        # the quote, it is not part of it
-        if SPEECH_VERB.search(lower, start, sentence_end.start()):
-            start = sentence_end.end()
+    ends = [m.end() for m in _SENTENCE_END.finditer(body, start, index)]
+    # Back from the mark, sentence by sentence: the one before the mark is quoted; an earlier
+    # one that names someone or has a verb of saying is the narrator introducing the quote
+    # ("Paul Durand a présenté son budget. Il n'y aura …,' a-t-il lancé").
+    for sentence_start, sentence_end in reversed(list(zip([start, *ends][: len(ends)], ends, strict=True))):
+        narrative = SPEECH_VERB.search(lower, sentence_start, sentence_end) or _NAME_INSIDE.search(
+            body, sentence_start + 1, sentence_end
+        )
+        if narrative:
+            start = sentence_end
             break
     while start < index and body[start] in _SPACE + ",-\u2013\u2014":
         start += 1

@@ -246,10 +246,19 @@ class StatementFinder:
         return None
 
     def _by_verb_before(self, quote: Quote, window: int) -> _Attribution | None:
-        cues = [c for c in self.reader.cues_between(window, quote.open) if c.speaker is not None]
+        cues = self.reader.cues_between(window, quote.open)
         if not cues:
             return None
-        return cues[-1].speaker, cues[-1].confidence, self._span(cues[-1].start, cues[-1].end), ()
+        cue = cues[-1]
+        own_sentence = cue.start >= self.reader.sentence_start(quote.open)
+        if own_sentence and cue.speaker is None and cue.how in {"none", "role"} and not cue.participle:
+            # "La direction a jugé la grève « … »": the verb that introduces the quote has a
+            # subject nobody names; an earlier speaker would be a guess
+            return UNKNOWN_SPEAKER, 0.3, self._span(cue.start, cue.end), ("unknown-speaker",)
+        named = [c for c in cues if c.speaker is not None]
+        if not named:
+            return None
+        return named[-1].speaker, named[-1].confidence, self._span(named[-1].start, named[-1].end), ()
 
     def _by_selon(self, quote: Quote, window: int) -> _Attribution | None:
         reader = self.reader
