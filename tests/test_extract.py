@@ -422,3 +422,14 @@ def test_a_body_described_but_never_named_is_not_the_last_speaker() -> None:
     extraction = run(text)
     assert ("la grève « injustifiée et dangereuse »", UNKNOWN_SPEAKER) in reported(extraction)
     assert ("injustifiée et dangereuse", UNKNOWN_SPEAKER) in direct(extraction)
+
+
+def test_words_after_a_verb_of_saying_and_a_colon_need_no_quotation_marks() -> None:
+    text = "Claire Martin a défendu le réseau. Elle affirme :\n\nLes horaires ont été construits avec les maires."
+    assert direct(run(text)) == [("Les horaires ont été construits avec les maires.", "claire-martin")]
+    assert direct(run("Le plan comprend trois volets : Santé, école et transports.")) == []
+
+
+def test_a_role_in_a_complement_does_not_name_the_body() -> None:
+    text = "Le gouvernement a confirmé le report de la réforme. La porte-parole du gouvernement, Claire Martin, était absente."
+    assert reported(run(text)) == [("le report de la réforme", UNKNOWN_SPEAKER)]

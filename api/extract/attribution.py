@@ -161,6 +161,8 @@ class Reader:
         found: list[tuple[int, EntityRef]] = []
         people = [c for c in self.candidates if c.type == "person"]
         for m in pattern.finditer(self.lower):
+            if _PREPOSITION_BEFORE.search(self.lower[max(0, m.start() - 30) : m.start()]):
+                continue  # "la porte-parole du gouvernement, X": X is not the government
             for person in people:
                 if 0 <= person.start - m.end() <= 3 and re.fullmatch(
                     r"[\s,]*", self.lower[m.end() : person.start]

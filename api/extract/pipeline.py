@@ -12,7 +12,7 @@ from api.extract.events import find_events
 from api.extract.lexicon import SPEAKER_TYPES, folded
 from api.extract.mentions import Gazetteer, ner_mentions
 from api.extract.proposals import Extraction, KnownEntity, MentionProposal, NewEntity
-from api.extract.quotes import find_answers, find_quotes
+from api.extract.quotes import find_answers, find_colon_quotes, find_quotes
 from api.extract.statements import StatementFinder, assign_said_on
 from api.fuzzy_dates import FuzzyDate
 
@@ -47,6 +47,7 @@ def extract(
         return known.type_of(mention.entity)
 
     marked = find_quotes(text)
+    marked = tuple(sorted((*marked, *find_colon_quotes(text, marked)), key=lambda q: q.open))
     answers = tuple(a for a in find_answers(text) if not any(q.open < a.open < q.close for q in marked))
     # Marks inside an interview answer quote someone else within the interviewee's words.
     quotes = tuple(

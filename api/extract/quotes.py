@@ -164,6 +164,36 @@ def _attribution_after(lower: str, index: int) -> bool:
     return after is not None and SPEECH_VERB.match(lower, after.end()) is not None
 
 
+_COLON_END = re.compile(r":[ \t\u00a0]*(?:\n[ \t]*)*")
+_ANY_MARK = re.compile('["«»“”‹›„]')
+
+
+def find_colon_quotes(body: str, marked: tuple[Quote, ...]) -> tuple[Quote, ...]:
+    """Words after a verb of saying and a colon with no quotation mark at all ("Elle
+    affirme : Les horaires …", or on the next paragraph): the rest of that paragraph, when it
+    opens with a capital letter and holds no mark, and no marked quote starts there."""
+    lower = folded(body)
+    found: list[Quote] = []
+    for colon in _COLON_END.finditer(body):
+        start = colon.end()
+        line_end = body.find("\n", start)
+        line_end = len(body) if line_end < 0 else line_end
+        sentence_start = body.rfind("\n", 0, colon.start()) + 1
+        for sentence_end in _SENTENCE_END.finditer(body, sentence_start, colon.start()):
+            sentence_start = sentence_end.end()
+        text = body[start:line_end].rstrip()
+        if (
+            not text
+            or not text[0].isupper()
+            or _ANY_MARK.search(text)
+            or any(start <= q.open < line_end for q in marked)
+            or not SPEECH_VERB.search(lower, sentence_start, colon.start())
+        ):
+            continue
+        found.append(Quote(start, start + len(text), start, start + len(text), 0))
+    return tuple(found)
+
+
 _DASH_LINE = re.compile(r"^[ \t]*(?:[-\u2013\u2014][ \t]+|R[ \t]*[:.][ \t]*)", re.MULTILINE)
 _QUESTION_LINE = re.compile(r"^[ \t]*(?:[-\u2013\u2014][ \t]+|Q[ \t]*[:.][ \t]*)", re.MULTILINE)
 
