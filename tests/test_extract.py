@@ -433,3 +433,16 @@ def test_words_after_a_verb_of_saying_and_a_colon_need_no_quotation_marks() -> N
 def test_a_role_in_a_complement_does_not_name_the_body() -> None:
     text = "Le gouvernement a confirmé le report de la réforme. La porte-parole du gouvernement, Claire Martin, était absente."
     assert reported(run(text)) == [("le report de la réforme", UNKNOWN_SPEAKER)]
+
+
+def test_a_speaker_named_after_a_possessive_role_or_in_the_next_sentence() -> None:
+    text = "« C'est une provocation, pas une négociation », a réagi son délégué, Paul Durand."
+    assert direct(run(text)) == [("C'est une provocation, pas une négociation", "paul-durand")]
+    text = "« Je ne serai pas candidate en 2027. » C'est par cette phrase que Claire Martin a conclu."
+    assert direct(run(text)) == [("Je ne serai pas candidate en 2027.", "claire-martin")]
+
+
+def test_an_acronym_of_a_body_is_not_proposed_as_a_person() -> None:
+    text = '"Les lits manquent", a declare a l\'AFP le directeur du CHU de Nantes, Lucien Fabre.'
+    ((_, speaker),) = direct(run(text))
+    assert speaker == NewEntity("Lucien Fabre", "person", 0.5)

@@ -47,11 +47,17 @@ _TIME_WORD = (
 # ... or the medium it was said to ("», a déclaré à l'AFP Jean X", "a-t-il dit au Monde").
 _TO_MEDIUM = r"(?:(?:[àa]|au|aux|sur)\s+(?:l['\u2019]\s*|la\s+|le\s+)?[^\s,.;:]+\s+)?"
 _INVERTED_START = re.compile(
-    rf"(?P<lead>\s*{_TIME_WORD}{_TO_MEDIUM})(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))"
+    rf"(?P<lead>\s*{_TIME_WORD}{_TO_MEDIUM})"
+    r"(?:(?:le|la|les|l'|un|une|son|sa|ses|leur|leurs)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))"
 )
-# A capitalised name the gazetteer and NER both missed: "Prénom Nom".
+# A capitalised name the gazetteer and NER both missed: "Prénom Nom", "Jean-Marc Le Goff";
+# words in capitals ("CHU de Nantes") are acronyms of bodies, not people.
+_NAME_WORD = (
+    r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff'\u2019]+)*"
+)
 _NAME = re.compile(
-    r"\b[A-Z\u00c0-\u00de][\w'\u2019-]+(?:\s+(?:de\s+|d'|van\s+|von\s+)?[A-Z\u00c0-\u00de][\w'\u2019-]+)+"
+    r"(?<![\w'\u2019])(?<!\bdu )(?<!\bde )(?<!\bdes )(?<!\bau )"
+    rf"{_NAME_WORD}(?:\s+(?:(?:de|van|von|le|la)\s+|d')?{_NAME_WORD})+"
 )
 _ROLE_BEFORE = re.compile(r"(?:^|[,;:]\s*|\n)\s*(?P<role>(?:le|la|l')\s*[^,;:.\n]{2,60}?)\s+$")
 _CLAUSE_STOP = re.compile(r"[,.;:!?«»“”\"\n()]|\s(?:qui|que|qu'|lors|dans|a|à|en)\s")
@@ -153,7 +159,19 @@ class Reader:
     def resolve_role(self, role: str, near: int) -> EntityRef | None:
         """A person named in apposition to ``role`` ("le ministre X", "X, le ministre") anywhere."""
         words = [w for w in role.split() if w]
-        while words and words[0] in {"le", "la", "les", "l'", "un", "une"}:
+        while words and words[0] in {
+            "le",
+            "la",
+            "les",
+            "l'",
+            "un",
+            "une",
+            "son",
+            "sa",
+            "ses",
+            "leur",
+            "leurs",
+        }:
             words = words[1:]
         if len(words) < 1:
             return None
@@ -224,21 +242,32 @@ class Reader:
             return None
         stop = _CLAUSE_STOP.search(self.masked, start.end("lead"))
         clause_end = stop.start() if stop else len(self.masked)
-        named = [c for c in self.candidates_in(m.end(), clause_end) if not self.is_complement(c)]
+        named = [c for c in self.candidates_in(start.end("lead"), clause_end) if not self.is_complement(c)]
         if named:
             return named[0].entity, "named", 0.9
         name = _NAME.search(self.cased, start.end("lead"), clause_end)
         if name:  # a name neither the gazetteer nor NER knows: propose it rather than lose the quote
             return NewEntity(name.group(0), "person", 0.5), "named", 0.6
-        role = self.lower[m.end() : clause_end].strip()
+        role = self.lower[start.end("lead") : clause_end].strip()
         if role and not role.startswith(("que", "qu'")):
-            resolved = self.resolve_role(role, m.start())
-            if resolved is None and not before.rstrip().rstrip(",").rstrip().endswith(("»", "”", '"')):
-                return None  # "X, ministre, a abordé la question…": an object, not a subject
-            if resolved is None and _names_a_person(role):
-                resolved = self.last_person(m.start())
-            return resolved, "role", 0.65
+            quoted_before = before.rstrip().rstrip(",").rstrip().endswith(("»", "”", '"'))
+            return self._inverted_role(role, m.start(), clause_end, quoted_before)
         return None
+
+    def _inverted_role(self, role: str, at: int, clause_end: int, quoted_before: bool) -> _Subject | None:
+        """ "», a déclaré le ministre": the person the role describes, or the name apposed
+        to it ("le directeur du CHU, Lucien Fabre")."""
+        resolved = self.resolve_role(role, at)
+        if resolved is None:
+            comma = re.compile(r"\s*,\s*").match(self.cased, clause_end)
+            apposed_name = _NAME.match(self.cased, comma.end()) if comma else None
+            if apposed_name:
+                return NewEntity(apposed_name.group(0), "person", 0.5), "named", 0.6
+            if not quoted_before:
+                return None  # "X, ministre, a abordé la question…": an object, not a subject
+            if _names_a_person(role):
+                resolved = self.last_person(at)
+        return resolved, "role", 0.65
 
     def _participle_subject(self, m: re.Match[str], s_start: int) -> _Subject:
         """ "…, affirmant que": the subject of the sentence's earlier verb, or its first name."""

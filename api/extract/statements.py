@@ -191,6 +191,9 @@ class StatementFinder:
         subject = self._subject_before_paragraph(quote)
         if subject is not None:
             return subject, 0.4, None, ("speaker-fallback",)
+        subject = self._subject_after_lede(quote)
+        if subject is not None:
+            return subject, 0.35, None, ("speaker-fallback",)
         # Nobody is named: the quote is kept, attributed to the explicit unknown speaker.
         return UNKNOWN_SPEAKER, 0.2, None, ("unknown-speaker",)
 
@@ -208,6 +211,21 @@ class StatementFinder:
         people = [c for c in candidates if c.type == "person"]
         chosen = people or candidates
         return chosen[-1].entity if chosen else None
+
+    def _subject_after_lede(self, quote: Quote) -> EntityRef | None:
+        """A quote that opens its paragraph with nobody named before it: the person the next
+        sentence names ("« … » C'est par cette phrase que X a …")."""
+        line_start = self.body.rfind("\n", 0, quote.open) + 1
+        if self.body[line_start : quote.open].strip():
+            return None
+        start = quote.close + 1
+        end = self.reader.sentence_end(start + 1)
+        people = [
+            c
+            for c in self.reader.candidates_in(start, end)
+            if c.type == "person" and not self.reader.is_complement(c)
+        ]
+        return people[0].entity if people else None
 
     def _interviewee(self, answer: Quote) -> _Attribution:
         """An interview answer: the person the text introduces before the first question."""
