@@ -446,3 +446,11 @@ def test_an_acronym_of_a_body_is_not_proposed_as_a_person() -> None:
     text = '"Les lits manquent", a declare a l\'AFP le directeur du CHU de Nantes, Lucien Fabre.'
     ((_, speaker),) = direct(run(text))
     assert speaker == NewEntity("Lucien Fabre", "person", 0.5)
+
+
+def test_an_accusation_and_a_source_described_by_a_role() -> None:
+    assert reported(run('Paul Durand a accusé la majorité de "mépriser les territoires".')) == [
+        ('la majorité de "mépriser les territoires"', "paul-durand")
+    ]
+    text = "Claire Martin a reçu les syndicats. Selon la ministre, un accord pourrait être signé."
+    assert ("un accord pourrait être signé", "claire-martin") in reported(run(text))

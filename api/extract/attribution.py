@@ -64,7 +64,7 @@ _CLAUSE_STOP = re.compile(r"[,.;:!?«»“”\"\n()]|\s(?:qui|que|qu'|lors|dans|
 _PRONOUN = re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})(?!\w)")
 
 
-def _names_a_person(role: str) -> bool:
+def names_a_person(role: str) -> bool:
     """Whether a definite description is headed by a noun for one person ("la ministre")."""
     words = re.findall(r"[\w-]+", role.replace("'", " "))
     while words and words[0] in {"le", "la", "les", "l", "un", "une"}:
@@ -265,7 +265,7 @@ class Reader:
                 return NewEntity(apposed_name.group(0), "person", 0.5), "named", 0.6
             if not quoted_before:
                 return None  # "X, ministre, a abordé la question…": an object, not a subject
-            if _names_a_person(role):
+            if names_a_person(role):
                 resolved = self.last_person(at)
         return resolved, "role", 0.65
 
@@ -303,7 +303,7 @@ class Reader:
         role = _ROLE_BEFORE.search(before)
         if role:  # a definite description ("le ministre a ajouté") points back to a speaker
             found = self.resolve_role(role["role"], pos)
-            if found is None and _names_a_person(role["role"]):
+            if found is None and names_a_person(role["role"]):
                 found = self.latest_speaker(pos) or self.last_person(pos)
             return found, "role", 0.6
         return None, "none", 0.3

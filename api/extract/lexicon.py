@@ -157,6 +157,7 @@ NOUN_OBJECT_LEMMAS = frozenset(
         "contester",
         "qualifier",
         "juger",
+        "accuser",
         "confirmer",
         "reclamer",
         "regretter",
@@ -165,7 +166,7 @@ NOUN_OBJECT_LEMMAS = frozenset(
 )
 # Verbs whose object is a judgement in quotation marks ("a qualifié X de « … »"): the
 # reported clause may be mostly quoted words.
-QUALIFYING_LEMMAS = frozenset(["qualifier", "juger"])
+QUALIFYING_LEMMAS = frozenset(["qualifier", "juger", "accuser"])
 
 
 def _er_forms(lemma: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from api.extract.attribution import Candidate, Cue, Reader
+from api.extract.attribution import Candidate, Cue, Reader, names_a_person
 from api.extract.lexicon import (
     CLAUSE_END,
     COMMITMENT,
@@ -414,7 +414,14 @@ class StatementFinder:
             phrase = _SOURCE_PHRASE.match(reader.masked, m.end())
             if phrase is None or SPEECH_VERB.search(phrase.group(0)):
                 return
-            speaker, source_end, confidence = UNKNOWN_SPEAKER, phrase.end(), 0.3
+            role = phrase.group(0).strip()
+            described = (
+                (reader.resolve_role(role, m.start()) or reader.last_person(m.start()))
+                if names_a_person(role)
+                else None
+            )
+            speaker, source_end = described or UNKNOWN_SPEAKER, phrase.end()
+            confidence = 0.5 if described else 0.3
         cue = Cue(m.start(), source_end, "selon", speaker, "named", False, False, confidence)
         before = reader.masked[reader.sentence_start(m.start()) : m.start()].rstrip()
         s_start = reader.sentence_start(m.start())
