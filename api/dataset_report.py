@@ -3,7 +3,8 @@
 The report looks for what an annotator may have missed: an alias of an entity that occurs
 in an article but is not covered by a mention there, a quotation mark that belongs to no
 statement and no quoted term, a direct quote not set off by quotation marks, aliases whose
-``in_text`` flag disagrees with the texts.
+``in_text`` flag disagrees with the texts. It also lists, for review, the sentences of an
+article that look like a report of an event whose evidence does not cite that article.
 """
 
 from __future__ import annotations
@@ -17,6 +18,57 @@ from api.seed_files import SeedRows
 from api.text import fold, fold_apostrophes, fold_marks
 
 QUOTE_MARKS = '«»“”"'
+WORD = re.compile(r"\w+")
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+# Words are compared by their first letters, so "déploiement" meets "déployées" and
+# "nucléaires" meets "nucléaire"; shorter words are mostly grammar.
+STEM_LENGTH = 5
+# Grammatical words long enough to pass the length test: they say nothing about an event.
+GRAMMAR = frozenset(
+    [
+        "ainsi",
+        "alors",
+        "apres",
+        "aupres",
+        "aussi",
+        "autre",
+        "autres",
+        "avant",
+        "avoir",
+        "cette",
+        "comme",
+        "dans",
+        "depuis",
+        "dont",
+        "encore",
+        "entre",
+        "leurs",
+        "lorsque",
+        "malgre",
+        "meme",
+        "notre",
+        "nous",
+        "parce",
+        "pendant",
+        "plusieurs",
+        "pour",
+        "puisque",
+        "quand",
+        "selon",
+        "sont",
+        "tandis",
+        "toute",
+        "toutes",
+        "tous",
+        "votre",
+        "vous",
+    ]
+)
+# A sentence is a likely report of an event when one of its participants is named or speaks in
+# it and it shares this many key words with one of its evidence spans. Measured on the seeds by
+# dropping one article's evidence of an event at a time: 4 words find 8 of the 11 dropped
+# citations with 3 candidates on the complete seeds; 3 words find 8 with 6, 2 find 10 with 28.
+SHARED_KEY_WORDS = 4
 
 
 @dataclass
@@ -26,6 +78,7 @@ class DatasetReport:
     undated_statements: list[str] = field(default_factory=list)
     single_source_events: list[str] = field(default_factory=list)
     unmentioned_entities: list[str] = field(default_factory=list)
+    uncited_reports: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
 
 
@@ -37,6 +90,7 @@ def build_report(rows: SeedRows) -> DatasetReport:
     _uncovered_quote_marks(rows, bodies, report)
     _alias_flags(rows, bodies, report)
     _mention_texts(rows, report)
+    _uncited_reports(rows, bodies, report)
     return report
 
 
@@ -169,6 +223,60 @@ def _mention_texts(rows: SeedRows, report: DatasetReport) -> None:
             )
 
 
+def _stems(text: str) -> set[str]:
+    words = WORD.findall(fold_marks(text).casefold())
+    return {w[:STEM_LENGTH] for w in words if len(w) >= STEM_LENGTH and w not in GRAMMAR and not w.isdigit()}
+
+
+def _uncited_reports(rows: SeedRows, bodies: dict[str, str], report: DatasetReport) -> None:
+    """Sentences where an event's participants and key words meet, in an article it does not cite.
+
+    Key words come from each evidence span on its own (a sentence must echo one report of the
+    event, not a mix of several), without the names of the participants (counted apart) and
+    without words found in every article (the corpus's common vocabulary). No date rule: an
+    article may announce an event ahead of it, or recall it years later.
+    """
+    spans: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for span in rows.event_evidence:
+        spans[span["event_id"]].append(span)
+    involved: dict[str, set[str]] = defaultdict(set)
+    for participant in rows.event_participants:
+        involved[participant["event_id"]].add(participant["entity_id"])
+    # who is present in a span: the entities mentioned in it and the speakers of the statements
+    # in it ("Il a ajouté que …" names nobody, yet its speaker is there)
+    present: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for mention in rows.mentions:
+        present[mention["article_id"]].append((mention["start"], mention["end"], mention["entity_id"]))
+    for statement in rows.statements:
+        present[statement["article_id"]].append(
+            (statement["start"], statement["end"], statement["speaker_id"])
+        )
+    names: dict[str, set[str]] = defaultdict(set)
+    for alias in rows.entity_aliases:
+        names[alias["entity_id"]] |= _stems(alias["alias"])
+    article_words = {article_id: _stems(body) for article_id, body in bodies.items()}
+    common = set.intersection(*article_words.values()) if article_words else set()
+    for event in rows.events:
+        who = involved[event["id"]] | ({event["location_id"]} if event["location_id"] else set())
+        own_names = set().union(*(names[e] for e in who))
+        key_words = [_stems(s["text"]) - common - own_names for s in spans[event["id"]]]
+        cited = {s["article_id"] for s in spans[event["id"]]}
+        for article_id, body in bodies.items():
+            if article_id in cited:
+                continue
+            for match in SENTENCE.finditer(body):
+                start, end = match.span()
+                named = {e for s, t, e in present[article_id] if start <= s and t <= end} & who
+                words = _stems(body[start:end])
+                shared = max((words & keys for keys in key_words), key=len, default=set())
+                if named and len(shared) >= SHARED_KEY_WORDS:
+                    sentence = body[start:end].strip()
+                    report.uncited_reports.append(
+                        f"{event['id']}: {article_id} at {start} has {', '.join(sorted(named))} and "
+                        f"shares {', '.join(sorted(shared))}…: {sentence[:100]}"
+                    )
+
+
 def format_report(report: DatasetReport) -> str:
     lines = ["Totals"]
     for key, value in report.totals.items():
@@ -181,6 +289,7 @@ def format_report(report: DatasetReport) -> str:
         ("Statements without a said-on date", report.undated_statements),
         ("Events reported by one article only", report.single_source_events),
         ("Entities with no mention", report.unmentioned_entities),
+        ("Events to review: reported in an article their evidence does not cite?", report.uncited_reports),
         ("Consistency gaps", report.gaps),
     ):
         lines.append(f"{title}: {len(items)}")

@@ -145,6 +145,8 @@ def build_facets(seeds: SeedRows) -> Facets:
             e["id"]: {
                 "type": [e["type"]],
                 "status": [e["status"]],
+                # a boolean is a facet value, a filter value and a label as `true` / `false`
+                "planned": ["true" if e["planned"] else "false"],
                 "location": [e["location_id"]],
                 "participant": sorted(set(many["events", "participant"][e["id"]])),
                 "article": sorted(set(many["events", "article"][e["id"]])),

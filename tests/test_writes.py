@@ -520,6 +520,8 @@ INVALID_POSTS = [
         id="event-date-precision-mismatch",
     ),
     pytest.param("events", {**NEW_EVENT, "confidence": 1.0}, "confidence", "", id="event-confidence"),
+    pytest.param("events", {**NEW_EVENT, "planned": "yes"}, "planned", "", id="event-planned-not-a-boolean"),
+    pytest.param("events", {**NEW_EVENT, "planned": None}, "planned", "", id="event-planned-null"),
     pytest.param("events", {**NEW_EVENT, "id": "Not A Slug"}, "id", "", id="event-id-not-a-slug"),
 ]
 
@@ -595,6 +597,17 @@ def test_an_invalid_patch_is_a_422_and_changes_nothing(
     assert after.get_json() == before.get_json()
     assert after.headers["ETag"] == before.headers["ETag"]
     assert shared.history(collection, ITEM_IDS[collection]) == history
+
+
+def test_an_event_becomes_planned_and_back_by_patch(written: Api) -> None:
+    path = f"/v1/events/{EVENT_ID}"
+    assert written.json(path)["planned"] is False, "an event is not planned unless said so"
+    response = written.patch(path, {"planned": True}, etag=written.etag(path))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert written.json(path)["planned"] is True
+    assert EVENT_ID in written.ids("/v1/events?planned=true&limit=500")
+    assert written.patch(path, {"planned": False}, etag=written.etag(path)).status_code == 200
+    assert EVENT_ID in written.ids("/v1/events?planned=false&limit=500")
 
 
 def test_a_statement_problem_is_keyed_by_its_field(shared: Api) -> None:
