@@ -7,11 +7,15 @@ count as attribution. A verb's subject is, in order:
 
 1. the pronoun glued to it ("a-t-il précisé") — resolved to the latest named speaker;
 2. after a comma or a closing mark, the inverted subject that follows ("», a affirmé X",
-   "…, rapporte X", "», affirme le ministre …" — a role is looked up as an apposition to a
-   name elsewhere in the text);
+   "…, rapporte X", "», affirme le ministre …", "», a déclaré lundi à l'AFP X" — a role is
+   looked up as an apposition to a name elsewhere in the text or right after it; a name
+   neither the gazetteer nor NER knows is proposed as a new person);
 3. for a present participle ("affirmant que"), the subject of the sentence's earlier verb;
 4. otherwise the nearest name or subject pronoun before it in the sentence that is not the
-   complement of a preposition ("l'activité de l'OTAN" does not make NATO a subject).
+   complement of a preposition ("l'activité de l'OTAN" does not make NATO a subject); after
+   "qui", the antecedent; a definite description headed by a noun for one person ("la
+   ministre a ajouté") points back to a person, one headed by another noun ("la direction")
+   names nobody.
 """
 
 from __future__ import annotations

@@ -9,13 +9,21 @@ an incise; a verb right after the closing mark ("», a-t-il précisé"); the las
 attribution verb before the opening mark in its sentence, or in the previous paragraph when
 that ends with a colon; "selon X" there; a name on the next line after a dash
 ("– AP"); the quote before it in the same sentence or paragraph run; and, flagged
-``speaker-fallback``, the latest speaker before it.
+``speaker-fallback``, the latest speaker before it, the person named as a subject in its
+paragraph or the one before, or the person the next sentence names after a lede quote.
+When the verb that introduces a quote has a subject nobody names ("la direction a jugé"),
+or nobody is named at all, the speaker is :data:`~api.extract.proposals.UNKNOWN_SPEAKER`
+with a low confidence: no quote is dropped for its speaker. Interview answers belong to
+the person the text introduces before the first question.
 
 Reported speech. A clause after an attribution verb and "que" ("a déclaré que …"), the
-object of a verb that reports by a noun phrase ("a dénoncé les activités …"), the sentence
-before a postposed verb ("…, a indiqué X."), "selon laquelle …", and "Selon X, …" /
-"Pour lui, …". The clause ends at the end of the sentence or where the author takes over
-again (see :data:`lexicon.CLAUSE_END`).
+object of a verb that reports by a noun phrase ("a dénoncé les activités …", "a nié …",
+"a qualifié X de « … »"), the sentence before a postposed verb ("…, a indiqué X."),
+"selon laquelle …", "Selon X, …" / "…, selon X." / "Pour lui, …" (X a name, a role or an
+unnamed source), passives ("X a été annoncé par Y", "il a été annoncé que …") and
+commitments ("s'engage à …"). The clause ends at the end of the sentence or where the
+author takes over again (see :data:`lexicon.CLAUSE_END`). A one- or two-word quote inside
+reported speech is also a direct statement of its speaker (a fragment).
 """
 
 from __future__ import annotations
