@@ -454,3 +454,13 @@ def test_an_accusation_and_a_source_described_by_a_role() -> None:
     ]
     text = "Claire Martin a reçu les syndicats. Selon la ministre, un accord pourrait être signé."
     assert ("un accord pourrait être signé", "claire-martin") in reported(run(text))
+
+
+def test_a_name_before_the_verb_that_ner_missed_is_proposed_not_lost() -> None:
+    text = "L'ancienne championne Marion Le Bihan a annoncé sa retraite, écrivant : « Merci pour tout, vraiment. »"
+    ((_, speaker),) = direct(run(text))
+    assert speaker == NewEntity("Marion Le Bihan", "person", 0.5)
+    # a determiner is no first name: "Le Monde" is no person
+    assert direct(run("Le Monde a écrit : « Rien ne sera plus comme avant dans ce pays. »")) == [
+        ("Rien ne sera plus comme avant dans ce pays.", UNKNOWN_SPEAKER)
+    ]

@@ -61,6 +61,8 @@ _NAME_WORD = (
 )
 _NAME = re.compile(
     r"(?<![\w'\u2019])(?<!\bdu )(?<!\bde )(?<!\bdes )(?<!\bau )"
+    r"(?!(?:Le|La|Les|Un|Une|Des|Du|Ce|Cet|Cette|Ces|Son|Sa|Ses|Leur|Leurs|Il|Elle|Ils|Elles|On|Nous|"
+    r"Vous|Je|Tu|Selon|Pour|Dans|Sur|En|Au|Aux|Mais|Et|Or|Donc)\b)"
     rf"{_NAME_WORD}(?:\s+(?:(?:de|van|von|le|la)\s+|d')?{_NAME_WORD})+"
 )
 _ROLE_BEFORE = re.compile(r"(?:^|[,;:]\s*|\n)\s*(?P<role>(?:le|la|l')\s*[^,;:.\n]{2,60}?)\s+$")
@@ -304,6 +306,9 @@ class Reader:
                 best = (at, self.resolve_pronoun(at), "pronoun")
         if best is not None:
             return best[1], best[2], 0.9 if best[2] == "named" else 0.75
+        name = self._name_before(pos, s_start)
+        if name is not None:
+            return name, "named", 0.6
         role = _ROLE_BEFORE.search(before)
         if role:  # a definite description ("le ministre a ajouté") points back to a speaker
             found = self.resolve_role(role["role"], pos)
@@ -311,6 +316,19 @@ class Reader:
                 found = self.latest_speaker(pos) or self.last_person(pos)
             return found, "role", 0.6
         return None, "none", 0.3
+
+    def _name_before(self, pos: int, s_start: int) -> NewEntity | None:
+        """A "Prénom Nom" right before the verb (or before an apposition) that neither the
+        gazetteer nor NER found: proposed as a new person rather than losing the speaker."""
+        names = list(_NAME.finditer(self.cased, s_start, pos))
+        if not names:
+            return None
+        name = names[-1]
+        if not re.fullmatch(r"\s*(?:,[^,]{0,60},\s*)?", self.cased[name.end() : pos]):
+            return None
+        if _PREPOSITION_BEFORE.search(self.accented[max(0, name.start() - 30) : name.start()]):
+            return None
+        return NewEntity(name.group(0), "person", 0.5)
 
     def cues_between(self, start: int, end: int) -> list[Cue]:
         return [c for c in self.cues if start <= c.start < end]
