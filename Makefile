@@ -113,9 +113,9 @@ fuzz: install
 	SCHEMATHESIS_MAX_EXAMPLES=$${FUZZ_EXAMPLES:-200} SCHEMATHESIS_SEED=$${FUZZ_SEED:-$$RANDOM} \
 		$(BIN)/pytest -s tests/test_fuzz.py
 
-## make extract-score: score the extraction pipeline against the curated seeds
+## make extract-score: score the extraction pipeline on the development set and the seeds (writes nothing)
 extract-score: install
-	$(BIN)/python -m api.extract.scoring
+	$(BIN)/python -m api.extract_scoring
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache veille.sqlite3 veille.sqlite3-*

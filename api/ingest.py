@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 from api import ids
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
-from api.extract.proposals import EntityRef, Extraction, KnownEntity, NewEntity
+from api.extract.proposals import (
+    UNKNOWN_SPEAKER,
+    UNKNOWN_SPEAKER_NAME,
+    EntityRef,
+    Extraction,
+    KnownEntity,
+    NewEntity,
+)
 from api.fuzzy_dates import FuzzyDate, FuzzyDateError, interval, precision_of
 from api.models import Article, Entity, EntityAlias
 from api.problems import ClientError
@@ -94,15 +101,39 @@ class _Store:
     def __init__(self, session: Session, article: Article, actor: str) -> None:
         self.session, self.article, self.actor = session, article, actor
         self.report = Proposed()
-        self.new_ids: dict[NewEntity, str | None] = {}
+        self.new_ids: dict[NewEntity | str, str | None] = {}
 
     def entity(self, ref: EntityRef | None) -> str | None:
-        """The id of a referenced entity; a new name is stored as a proposed entity first."""
+        """The id of a referenced entity; a new name is stored as a proposed entity first,
+        and so is the explicit unknown speaker when this database does not have it yet."""
+        if ref == UNKNOWN_SPEAKER:
+            return self._unknown_speaker()
         if ref is None or isinstance(ref, str):
             return ref
         if ref not in self.new_ids:
             self.new_ids[ref] = self._new_entity(ref)
         return self.new_ids[ref]
+
+    def _unknown_speaker(self) -> str | None:
+        if UNKNOWN_SPEAKER not in self.new_ids:
+            existing = self.session.get(Entity, UNKNOWN_SPEAKER)
+            if existing is not None:
+                found = None if existing.deleted_at is not None else UNKNOWN_SPEAKER
+            else:
+                data = {
+                    "id": UNKNOWN_SPEAKER,
+                    "name": UNKNOWN_SPEAKER_NAME,
+                    "type": "other",
+                    "status": "proposed",
+                    "aliases": [],
+                }
+                created = self._create("entities", data, 1.0)
+                found = UNKNOWN_SPEAKER if created is not None else None
+                self.report.entities += created is not None
+            if found is None:
+                self.report.skipped["entities"] += 1
+            self.new_ids[UNKNOWN_SPEAKER] = found
+        return self.new_ids[UNKNOWN_SPEAKER]
 
     def _new_entity(self, proposal: NewEntity) -> str | None:
         base = slug(proposal.name)

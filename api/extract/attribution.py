@@ -7,11 +7,15 @@ count as attribution. A verb's subject is, in order:
 
 1. the pronoun glued to it ("a-t-il précisé") — resolved to the latest named speaker;
 2. after a comma or a closing mark, the inverted subject that follows ("», a affirmé X",
-   "…, rapporte X", "», affirme le ministre …" — a role is looked up as an apposition to a
-   name elsewhere in the text);
+   "…, rapporte X", "», affirme le ministre …", "», a déclaré lundi à l'AFP X" — a role is
+   looked up as an apposition to a name elsewhere in the text or right after it; a name
+   neither the gazetteer nor NER knows is proposed as a new person);
 3. for a present participle ("affirmant que"), the subject of the sentence's earlier verb;
 4. otherwise the nearest name or subject pronoun before it in the sentence that is not the
-   complement of a preposition ("l'activité de l'OTAN" does not make NATO a subject).
+   complement of a preposition ("l'activité de l'OTAN" does not make NATO a subject); after
+   "qui", the antecedent; a definite description headed by a noun for one person ("la
+   ministre a ajouté") points back to a person, one headed by another noun ("la direction")
+   names nobody.
 """
 
 from __future__ import annotations
@@ -20,8 +24,15 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from api.extract.lexicon import IMPERSONAL_AFTER_IL, SPEECH_VERB, SUBJECT_PRONOUNS, speech_lemma
-from api.extract.proposals import EntityRef
+from api.extract.lexicon import (
+    IMPERSONAL_AFTER_IL,
+    PERSON_ROLES,
+    SPEECH_VERB,
+    SUBJECT_PRONOUNS,
+    speech_lemma,
+)
+from api.extract.proposals import EntityRef, NewEntity
+from api.text import fold_apostrophes
 
 _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:de|du|des|d'|à|au|aux|contre|avec|en|pour|sur|vers|entre|par|chez|dans|sans|envers|"
@@ -31,10 +42,40 @@ _DETERMINER_BEFORE = re.compile(
     r"\b(?:le|la|les|l'|un|une|des|du|de|d'|cette|ce|ces|sa|son|ses|leur|leurs|notre|votre|ete|se|s')\s*$"
 )
 _COMME_LE = re.compile(r"\bcomme\s+l(?:e\s+|')$")
-_INVERTED_START = re.compile(r"\s*(?:(?:le|la|les|l'|un|une)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))")
+_RELATIVE_QUI = re.compile(r"\bqui\s+(?:(?:ne|n'|lui|leur|nous|vous|en|y)\s*)*(?:\w+\s+){0,1}$")
+_PASSIVE_AUX_BEFORE = re.compile(r"\bete\s+$")
+# After the verb, an inverted subject may follow a time word ("», a affirmé lundi Élodie X").
+_TIME_WORD = (
+    r"(?:(?:hier|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:soir|matin|midi))?\s+)?"
+)
+# ... or the medium it was said to ("», a déclaré à l'AFP Jean X", "a-t-il dit au Monde").
+_TO_MEDIUM = r"(?:(?:[àa]|au|aux|sur)\s+(?:l['\u2019]\s*|la\s+|le\s+)?[^\s,.;:]+\s+)?"
+_INVERTED_START = re.compile(
+    rf"(?P<lead>\s*{_TIME_WORD}{_TO_MEDIUM})"
+    r"(?:(?:le|la|les|l'|un|une|son|sa|ses|leur|leurs)\b|[^\W\d_](?<=[A-Z\u00c0-\u00de]))"
+)
+# A capitalised name the gazetteer and NER both missed: "Prénom Nom", "Jean-Marc Le Goff";
+# words in capitals ("CHU de Nantes") are acronyms of bodies, not people.
+_NAME_WORD = (
+    r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff'\u2019]+)*"
+)
+_NAME = re.compile(
+    r"(?<![\w'\u2019])(?<!\bdu )(?<!\bde )(?<!\bdes )(?<!\bau )"
+    r"(?!(?:Le|La|Les|Un|Une|Des|Du|Ce|Cet|Cette|Ces|Son|Sa|Ses|Leur|Leurs|Il|Elle|Ils|Elles|On|Nous|"
+    r"Vous|Je|Tu|Selon|Pour|Dans|Sur|En|Au|Aux|Mais|Et|Or|Donc)\b)"
+    rf"{_NAME_WORD}(?:\s+(?:(?:de|van|von|le|la)\s+|d')?{_NAME_WORD})+"
+)
 _ROLE_BEFORE = re.compile(r"(?:^|[,;:]\s*|\n)\s*(?P<role>(?:le|la|l')\s*[^,;:.\n]{2,60}?)\s+$")
 _CLAUSE_STOP = re.compile(r"[,.;:!?«»“”\"\n()]|\s(?:qui|que|qu'|lors|dans|a|à|en)\s")
 _PRONOUN = re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(SUBJECT_PRONOUNS))})(?!\w)")
+
+
+def names_a_person(role: str) -> bool:
+    """Whether a definite description is headed by a noun for one person ("la ministre")."""
+    words = re.findall(r"[\w-]+", role.replace("'", " "))
+    while words and words[0] in {"le", "la", "les", "l", "un", "une"}:
+        words = words[1:]
+    return bool(words) and words[0] in PERSON_ROLES
 
 
 # speaker, how it was found, confidence
@@ -72,6 +113,7 @@ class Reader:
         self.body = body
         self.lower = lower
         self.masked = masked
+        self.cased = fold_apostrophes(body)  # case kept, one character for one
         self.accented = "".join(c.lower() if len(c.lower()) == 1 else c for c in body).replace("\u2019", "'")
         self.candidates = sorted(candidates, key=lambda c: c.start)
         self._cand_starts = [c.start for c in self.candidates]
@@ -106,6 +148,13 @@ class Reader:
                 return cue.speaker
         return None
 
+    def last_person(self, pos: int) -> EntityRef | None:
+        """The person named last before ``pos`` as a subject, not a complement."""
+        people = [
+            c for c in self.candidates if c.end <= pos and c.type == "person" and not self.is_complement(c)
+        ]
+        return people[-1].entity if people else None
+
     def resolve_pronoun(self, pos: int) -> EntityRef | None:
         speaker = self.latest_speaker(pos)
         if speaker is not None:
@@ -116,7 +165,19 @@ class Reader:
     def resolve_role(self, role: str, near: int) -> EntityRef | None:
         """A person named in apposition to ``role`` ("le ministre X", "X, le ministre") anywhere."""
         words = [w for w in role.split() if w]
-        while words and words[0] in {"le", "la", "les", "l'", "un", "une"}:
+        while words and words[0] in {
+            "le",
+            "la",
+            "les",
+            "l'",
+            "un",
+            "une",
+            "son",
+            "sa",
+            "ses",
+            "leur",
+            "leurs",
+        }:
             words = words[1:]
         if len(words) < 1:
             return None
@@ -124,6 +185,8 @@ class Reader:
         found: list[tuple[int, EntityRef]] = []
         people = [c for c in self.candidates if c.type == "person"]
         for m in pattern.finditer(self.lower):
+            if _PREPOSITION_BEFORE.search(self.lower[max(0, m.start() - 30) : m.start()]):
+                continue  # "la porte-parole du gouvernement, X": X is not the government
             for person in people:
                 if 0 <= person.start - m.end() <= 3 and re.fullmatch(
                     r"[\s,]*", self.lower[m.end() : person.start]
@@ -150,6 +213,8 @@ class Reader:
             finite_only = bool(m.group("fin2"))
             if finite_only and _DETERMINER_BEFORE.search(before_text) and not _COMME_LE.search(before_text):
                 continue
+            if finite_only and _PASSIVE_AUX_BEFORE.search(before_text):
+                continue  # "a été annoncé par X": read by the passive rule, X is no subject
             self.cues.append(self._resolve(m, finite_only))
 
     def _resolve(self, m: re.Match[str], finite_only: bool) -> Cue:
@@ -165,7 +230,7 @@ class Reader:
             if found is None and participle:
                 found = self._participle_subject(m, s_start)
             if found is None:
-                found = self._subject_before(m, s_start)
+                found = self.subject_before(m.start(), s_start)
         speaker, how, confidence = found
         return Cue(m.start(), m.end(), speech_lemma(m), speaker, how, inverted, participle, confidence)
 
@@ -178,17 +243,37 @@ class Reader:
             r"\s*,\s*", self.masked[named_before[-1].end : m.start()]
         )
         after_break = before.rstrip().endswith((",", "»", "”", '"')) or _COMME_LE.search(before)
-        if apposed or not after_break or not _INVERTED_START.match(self.body, m.end()):
+        start = _INVERTED_START.match(self.cased, m.end())
+        if apposed or not after_break or not start:
             return None
-        stop = _CLAUSE_STOP.search(self.masked, m.end())
+        stop = _CLAUSE_STOP.search(self.masked, start.end("lead"))
         clause_end = stop.start() if stop else len(self.masked)
-        named = [c for c in self.candidates_in(m.end(), clause_end) if not self.is_complement(c)]
+        named = [c for c in self.candidates_in(start.end("lead"), clause_end) if not self.is_complement(c)]
         if named:
             return named[0].entity, "named", 0.9
-        role = self.lower[m.end() : clause_end].strip()
+        name = _NAME.search(self.cased, start.end("lead"), clause_end)
+        if name:  # a name neither the gazetteer nor NER knows: propose it rather than lose the quote
+            return NewEntity(name.group(0), "person", 0.5), "named", 0.6
+        role = self.lower[start.end("lead") : clause_end].strip()
         if role and not role.startswith(("que", "qu'")):
-            return self.resolve_role(role, m.start()), "role", 0.65
+            quoted_before = before.rstrip().rstrip(",").rstrip().endswith(("»", "”", '"'))
+            return self._inverted_role(role, m.start(), clause_end, quoted_before)
         return None
+
+    def _inverted_role(self, role: str, at: int, clause_end: int, quoted_before: bool) -> _Subject | None:
+        """ "», a déclaré le ministre": the person the role describes, or the name apposed
+        to it ("le directeur du CHU, Lucien Fabre")."""
+        resolved = self.resolve_role(role, at)
+        if resolved is None:
+            comma = re.compile(r"\s*,\s*").match(self.cased, clause_end)
+            apposed_name = _NAME.match(self.cased, comma.end()) if comma else None
+            if apposed_name:
+                return NewEntity(apposed_name.group(0), "person", 0.5), "named", 0.6
+            if not quoted_before:
+                return None  # "X, ministre, a abordé la question…": an object, not a subject
+            if names_a_person(role):
+                resolved = self.last_person(at)
+        return resolved, "role", 0.65
 
     def _participle_subject(self, m: re.Match[str], s_start: int) -> _Subject:
         """ "…, affirmant que": the subject of the sentence's earlier verb, or its first name."""
@@ -198,25 +283,52 @@ class Reader:
         first = self.first_subject(s_start, m.start())
         return (first.entity if first else None), "participle", 0.7
 
-    def _subject_before(self, m: re.Match[str], s_start: int) -> _Subject:
-        """The nearest name or subject pronoun before the verb; else a role ("le ministre")."""
-        before = self.masked[s_start : m.start()]
+    def subject_before(self, pos: int, s_start: int) -> _Subject:
+        """The nearest name or subject pronoun before the verb at ``pos`` in the sentence that
+        starts at ``s_start``; else a role ("le ministre")."""
+        before = self.masked[s_start:pos]
+        relative = _RELATIVE_QUI.search(before)
+        if relative:  # "les représentants, qui réclament …": the antecedent speaks, if it is named
+            at = s_start + relative.start()
+            named = [
+                c for c in self.candidates_in(s_start, at) if re.fullmatch(r"[\s,]*", self.masked[c.end : at])
+            ]
+            return (named[-1].entity, "named", 0.8) if named else (None, "none", 0.3)
         best: tuple[int, EntityRef | None, str] | None = None
-        for candidate in self.candidates_in(s_start, m.start()):
+        for candidate in self.candidates_in(s_start, pos):
             if not self.is_complement(candidate):
                 best = (candidate.start, candidate.entity, "named")
         for p in _PRONOUN.finditer(before):
             at = s_start + p.start()
-            if IMPERSONAL_AFTER_IL.match(self.masked, at + len(p.group(0))):
+            if p.group(0) == "il" and IMPERSONAL_AFTER_IL.match(self.masked, at + len(p.group(0))):
                 continue
             if best is None or at > best[0]:
                 best = (at, self.resolve_pronoun(at), "pronoun")
         if best is not None:
             return best[1], best[2], 0.9 if best[2] == "named" else 0.75
+        name = self._name_before(pos, s_start)
+        if name is not None:
+            return name, "named", 0.6
         role = _ROLE_BEFORE.search(before)
         if role:  # a definite description ("le ministre a ajouté") points back to a speaker
-            return self.resolve_role(role["role"], m.start()) or self.latest_speaker(m.start()), "role", 0.6
+            found = self.resolve_role(role["role"], pos)
+            if found is None and names_a_person(role["role"]):
+                found = self.latest_speaker(pos) or self.last_person(pos)
+            return found, "role", 0.6
         return None, "none", 0.3
+
+    def _name_before(self, pos: int, s_start: int) -> NewEntity | None:
+        """A "Prénom Nom" right before the verb (or before an apposition) that neither the
+        gazetteer nor NER found: proposed as a new person rather than losing the speaker."""
+        names = list(_NAME.finditer(self.cased, s_start, pos))
+        if not names:
+            return None
+        name = names[-1]
+        if not re.fullmatch(r"\s*(?:,[^,]{0,60},\s*)?", self.cased[name.end() : pos]):
+            return None
+        if _PREPOSITION_BEFORE.search(self.accented[max(0, name.start() - 30) : name.start()]):
+            return None
+        return NewEntity(name.group(0), "person", 0.5)
 
     def cues_between(self, start: int, end: int) -> list[Cue]:
         return [c for c in self.cues if start <= c.start < end]

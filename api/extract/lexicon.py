@@ -37,6 +37,7 @@ WEEKDAYS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "s
 # others list their forms: (3rd person present singular/plural, imperfect, present
 # participle, past participle).
 _REGULAR_ER = [
+    "aborder",
     "accuser",
     "affirmer",
     "ajouter",
@@ -55,9 +56,16 @@ _REGULAR_ER = [
     "estimer",
     "evoquer",
     "expliquer",
+    "exprimer",
+    "feliciter",
+    "indigner",
+    "inquieter",
+    "alarmer",
+    "insurger",
     "exhorter",
     "indiquer",
     "insister",
+    "interpeller",
     "jurer",
     "juger",
     "lancer",
@@ -67,6 +75,8 @@ _REGULAR_ER = [
     "noter",
     "observer",
     "plaider",
+    "poster",
+    "publier",
     "preciser",
     "proclamer",
     "qualifier",
@@ -90,6 +100,8 @@ _REGULAR_ER = [
     "temoigner",
     "tweeter",
     "citer",
+    "nier",
+    "contester",
 ]
 _STEM_CHANGES = {"rappel": "rappell"}  # il rappelle
 _IRREGULAR = {
@@ -112,12 +124,17 @@ _IRREGULAR = {
     "defendre": ("defend", "defendent", "defendait", "defendaient", "defendant", "defendu"),
     "conclure": ("conclut", "concluent", "concluait", "concluaient", "concluant", "conclu"),
     "poursuivre": ("poursuit", "poursuivent", "poursuivait", "poursuivaient", "poursuivant", "poursuivi"),
+    "dementir": ("dement", "dementent", "dementait", "dementaient", "dementant", "dementi"),
     "reagir": ("reagit", "reagissent", "reagissait", "reagissaient", "reagissant", "reagi"),
 }
+# Verbs whose object is a person, and what was said comes after "sur" ("a rassuré ses
+# homologues sur l'assistance…").
+PERSON_OBJECT_LEMMAS = frozenset(["rassurer", "avertir", "prevenir", "interpeller"])
 # Verbs whose object can be a noun phrase that is itself reported speech
 # ("a dénoncé les activités…", "a insisté sur l'importance…").
 NOUN_OBJECT_LEMMAS = frozenset(
     [
+        "aborder",
         "denoncer",
         "critiquer",
         "reaffirmer",
@@ -131,8 +148,25 @@ NOUN_OBJECT_LEMMAS = frozenset(
         "rappeler",
         "saluer",
         "reveler",
+        # a promise, an admission, a denial, a judgement: "a promis un plan", "a reconnu des
+        # retards", "a démenti toute irrégularité", "a qualifié l'exercice de « … »"
+        "promettre",
+        "reconnaitre",
+        "nier",
+        "dementir",
+        "contester",
+        "qualifier",
+        "juger",
+        "accuser",
+        "confirmer",
+        "reclamer",
+        "regretter",
+        *PERSON_OBJECT_LEMMAS,
     ]
 )
+# Verbs whose object is a judgement in quotation marks ("a qualifié X de « … »"): the
+# reported clause may be mostly quoted words.
+QUALIFYING_LEMMAS = frozenset(["qualifier", "juger", "accuser"])
 
 
 def _er_forms(lemma: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -162,7 +196,8 @@ def _build_forms() -> tuple[dict[str, str], dict[str, str]]:
 
 FINITE_FORMS, PAST_PARTICIPLES = _build_forms()
 
-_AUX = r"(?:a|ont|avait|avaient|aurait|auraient|aura)"
+# "s'est félicité", "se sont inquiétés": reflexive verbs of speech take "être".
+_AUX = r"(?:a|ont|avait|avaient|aurait|auraient|aura|s'est|se\s+sont|s'etait|s'etaient)"
 _PRONOUN = r"(?:il|elle|ils|elles|on)"
 # Up to three words between the auxiliary and the participle ("a en outre expliqué",
 # "a une nouvelle fois souligné"), never "été" (a passive is not an attribution).
@@ -172,10 +207,32 @@ _GAP = (
 )
 _PP = "|".join(sorted(PAST_PARTICIPLES, key=len, reverse=True))
 _FIN = "|".join(sorted(FINITE_FORMS, key=len, reverse=True))
+# A time adverbial between a verb and what it reports ("a reconnu lundi des retards").
+TIME_ADVERBIAL = (
+    r"(?:(?:hier|avant-hier|aujourd'hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"(?:ce|cette)\s+(?:matin|soir|semaine|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|"
+    r"dans\s+la\s+soiree|le\s+\d{1,2}(?:er)?\s+[a-z]+)(?:\s+(?:soir|matin|midi|apres-midi))?)"
+)
 SPEECH_VERB = re.compile(
     rf"\b(?:{_AUX}(?:-t-(?P<pro1>{_PRONOUN}))?\s+{_GAP}(?P<pp>{_PP})(?:e|s|es)?"
     rf"|(?P<fin>{_FIN})(?:-t)?-(?P<pro2>{_PRONOUN})"
     rf"|(?P<fin2>{_FIN}))\b"
+)
+
+
+# A passive attribution: "X a été annoncé (lundi) par Y" — X is what Y said.
+PASSIVE_SPEECH = re.compile(
+    rf"\b(?:a|ont|avait|avaient|aurait|auraient|sera|seront|est|sont)\s+ete\s+(?P<pp>{_PP})(?:e|s|es)?"
+    rf"\s+(?:(?:{TIME_ADVERBIAL}|[\w']+)\s+){{0,5}}?par\s+"
+)
+# The impersonal passive: "il a (également) été annoncé que …" — nobody named.
+IMPERSONAL_PASSIVE = re.compile(
+    rf"\bil\s+(?:a|avait|aurait)\s+(?:(?:egalement|aussi|deja|en outre)\s+)?ete\s+(?:{_PP})\s+(?:que\s+|qu')"
+)
+# A commitment: "X s'engage (également) à …" — the clause starts at "à".
+COMMITMENT = re.compile(
+    r"\bs'(?:engage|engagent|engageait|engageaient|est\s+engagee?|sont\s+engagee?s)\s+"
+    r"(?:(?:egalement|aussi|aussi|notamment|de\s+nouveau|a\s+nouveau)\s+)?(?=a\s)"
 )
 
 
@@ -185,6 +242,90 @@ def speech_lemma(match: re.Match[str]) -> str:
         return PAST_PARTICIPLES[match.group("pp")]
     return FINITE_FORMS[match.group("fin") or match.group("fin2")]
 
+
+# Nouns that describe one person ("le ministre", "la maire", "l'entraîneur"): a definite
+# description headed by one points back to a person named earlier. Other heads ("la
+# direction", "l'agence", "le gouvernement") describe a body the text may never name.
+PERSON_ROLES = frozenset(
+    [
+        "ministre",
+        "premier",
+        "premiere",
+        "president",
+        "presidente",
+        "maire",
+        "depute",
+        "deputee",
+        "senateur",
+        "senatrice",
+        "secretaire",
+        "porte-parole",
+        "directeur",
+        "directrice",
+        "chef",
+        "cheffe",
+        "elu",
+        "elue",
+        "prefet",
+        "prefete",
+        "entraineur",
+        "technicien",
+        "technicienne",
+        "avocat",
+        "avocate",
+        "procureur",
+        "procureure",
+        "juge",
+        "chancelier",
+        "chanceliere",
+        "dirigeant",
+        "dirigeante",
+        "responsable",
+        "patron",
+        "patronne",
+        "militant",
+        "militante",
+        "ambassadeur",
+        "ambassadrice",
+        "diplomate",
+        "commissaire",
+        "general",
+        "generale",
+        "colonel",
+        "officier",
+        "conseiller",
+        "conseillere",
+        "candidat",
+        "candidate",
+        "leader",
+        "souverain",
+        "roi",
+        "reine",
+        "pape",
+        "recteur",
+        "rectrice",
+        "eveque",
+        "adjoint",
+        "adjointe",
+        "syndicaliste",
+        "homme",
+        "femme",
+        "chercheur",
+        "chercheuse",
+        "expert",
+        "experte",
+        "medecin",
+        "professeur",
+        "professeure",
+        "capitaine",
+        "joueur",
+        "joueuse",
+        "selectionneur",
+        "president-directeur",
+        "gouverneur",
+        "gouverneure",
+    ]
+)
 
 SUBJECT_PRONOUNS = frozenset({"il", "elle", "ils", "elles"})
 # "il y a", "il faut", "il est"… are impersonal: the "il" names nobody.
@@ -196,8 +337,10 @@ IMPERSONAL_AFTER_IL = re.compile(
 # Words that end a reported clause: the author takes over again.
 CLAUSE_END = re.compile(
     r"(?:[.!?;](?=\s|$)|\n|\s[-\u2013\u2014]\s|,\s+(?:dans un contexte|tandis que|alors que|"
-    r"y compris|selon|a-t-(?:il|elle)|rapporte|estime-t-on)\b|\s+(?:lors d[eu']|au cours d[eu']))"
-    rf"|(?:,|\s+et)\s+(?:{'|'.join(sorted(f for f in FINITE_FORMS if f.endswith('ant')))})\b"
+    r"y compris|selon|a-t-(?:il|elle)|rapporte|estime-t-on|mais)\b|\s+(?:lors d[eu']|au cours d[eu'])"
+    r"|\s*:(?=\s))"
+    rf"|(?:,|\s+et)\s+(?:en\s+)?(?:{'|'.join(sorted(f for f in FINITE_FORMS if f.endswith('ant')))})\b"
+    rf"|\s+et\s+(?:{'|'.join(sorted(f for f in FINITE_FORMS if not f.endswith('ant')))})\b"
 )
 
 # Event vocabulary: (event type, pattern on folded text), most specific first.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from api.extract.attribution import Candidate, Reader
@@ -11,7 +12,7 @@ from api.extract.events import find_events
 from api.extract.lexicon import SPEAKER_TYPES, folded
 from api.extract.mentions import Gazetteer, ner_mentions
 from api.extract.proposals import Extraction, KnownEntity, MentionProposal, NewEntity
-from api.extract.quotes import find_quotes
+from api.extract.quotes import find_answers, find_colon_quotes, find_quotes
 from api.extract.statements import StatementFinder, assign_said_on
 from api.fuzzy_dates import FuzzyDate
 
@@ -45,7 +46,22 @@ def extract(
             return mention.entity.type
         return known.type_of(mention.entity)
 
-    quotes = find_quotes(text)
+    marked = find_quotes(text)
+    marked = tuple(sorted((*marked, *find_colon_quotes(text, marked)), key=lambda q: q.open))
+    answers = tuple(a for a in find_answers(text) if not any(q.open < a.open < q.close for q in marked))
+    # Marks inside an interview answer quote someone else within the interviewee's words.
+    quotes = tuple(
+        sorted(
+            (
+                *(
+                    replace(q, depth=q.depth + 1) if any(a.open < q.open < a.close for a in answers) else q
+                    for q in marked
+                ),
+                *answers,
+            ),
+            key=lambda q: q.open,
+        )
+    )
     lower = folded(text)
     masked = list(lower)
     top_level = [q for q in quotes if q.depth == 0]
@@ -69,9 +85,10 @@ def extract(
         [c for c, m in zip(speakers, best.values(), strict=True) if not inside_quote(m)],
     )
 
-    finder = StatementFinder(reader, quotes, frozenset(known.folded_names), speakers)
+    finder = StatementFinder(reader, quotes, frozenset(known.folded_names), speakers, answers)
     finder.direct()
     finder.reported()
+    finder.fragments()
     dates = find_dates(text, published=published, published_precision=published_precision)
     published_date = (
         None
@@ -82,7 +99,13 @@ def extract(
         sorted(finder.statements, key=lambda s: (s.start, s.end)), dates, reader, published_date
     )
     events = find_events(reader, mentions, dates, {id(m): type_of(m) or "other" for m in mentions})
-    new_entities = tuple(dict.fromkeys(m.entity for m in mentions if isinstance(m.entity, NewEntity)))
+    new_entities = tuple(
+        dict.fromkeys(
+            ref
+            for ref in (*(m.entity for m in mentions), *(s.speaker for s in statements))
+            if isinstance(ref, NewEntity)
+        )
+    )
     return Extraction(
         mentions=tuple(mentions),
         new_entities=new_entities,

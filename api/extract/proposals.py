@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from api.fuzzy_dates import FuzzyDate
 
 PROPOSED = "proposed"
+# The entity a statement is attributed to when the text names no speaker at all ("une source
+# proche du dossier", a quote with no attribution): the statement is kept, with a low
+# confidence, instead of being lost. The caller stores this entity when it is missing.
+UNKNOWN_SPEAKER = "unknown-speaker"
+UNKNOWN_SPEAKER_NAME = "Unknown speaker"
 
 
 @dataclass(frozen=True)
