@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Iterator
+from random import Random
 from typing import Any
 
 import orjson
@@ -215,3 +216,24 @@ def test_twenty_concurrent_posts_with_one_idempotency_key_create_once_and_replay
     assert replay.headers["Idempotent-Replayed"] == "true"
     other = app.test_client().post("/v1/entities", json={**ENTITY, "name": "Other"}, headers=headers)
     assert_problem(other, 422)
+
+
+def test_metrics_labels_stay_bounded_whatever_methods_and_paths_clients_send(client: FlaskClient) -> None:
+    random = Random(20261206)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij-_"
+    for _ in range(40):  # every label combination these requests can produce, once
+        client.open(f"/x{random.random()}", method="".join(random.choices(letters, k=8)))
+        client.open(f"/v1/statements/{random.random()}", method="BREW")
+    before = len(client.get("/metrics").get_data())
+    for _ in range(2000):
+        method = "".join(random.choices(letters, k=random.randint(1, 20)))
+        path = random.choice(["/", "/v1/statements/", "/nowhere/"]) + "".join(random.choices(letters, k=12))
+        assert client.open(path, method=method).status_code < 500
+    text = client.get("/metrics").get_data(as_text=True)
+    # the counters' values grow by a few digits; no new series (line) may appear
+    assert len(text.encode()) - before < 2000
+    assert 'method="other",route="unmatched"' in text
+    other = [
+        line for line in text.splitlines() if line.startswith('veille_http_requests_total{method="other"')
+    ]
+    assert 0 < len(other) <= 3, other  # unmatched × (404, 405), at most one more status
