@@ -237,3 +237,53 @@ def test_metrics_labels_stay_bounded_whatever_methods_and_paths_clients_send(cli
         line for line in text.splitlines() if line.startswith('veille_http_requests_total{method="other"')
     ]
     assert 0 < len(other) <= 3, other  # unmatched × (404, 405), at most one more status
+
+
+def links_of(response: Any) -> list[str]:
+    body = response.get_json()
+    found = [value for value in body.get("links", {}).values() if value]
+    return found + [response.headers[name] for name in ("Link", "Location") if name in response.headers]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "[::1"])
+def test_a_foreign_host_header_is_never_reflected_into_links(client: FlaskClient, host: str) -> None:
+    for path in ("/v1/statements?limit=1", "/v1"):
+        response = client.get(path, headers={"Host": host})
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"].startswith("public")
+        links = links_of(response)
+        assert links and all(link.lstrip("<").startswith("http://127.0.0.1:8000/") for link in links), links
+
+
+def test_a_loopback_host_on_any_port_keeps_its_links(client: FlaskClient) -> None:
+    for host in ("localhost:5000", "127.0.0.1:8123", "[::1]:9000"):
+        response = client.get("/v1/statements?limit=1", headers={"Host": host})
+        assert response.get_json()["links"]["next"].startswith(f"http://{host}/v1/statements?")
+
+
+def test_with_a_public_url_every_link_is_built_on_it(seeded_url: str) -> None:
+    app = create_app(
+        {
+            "DATABASE_URL": seeded_url,
+            "RATELIMIT_ENABLED": False,
+            "PUBLIC_URL": "https://api.example.org",
+            "TRUSTED_PROXIES": 1,
+        }
+    )
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http", "Host": "evil.example"}
+    for headers in ({}, forwarded):
+        response = client.get("/v1/statements?limit=1", headers=headers)
+        assert response.get_json()["links"]["next"].startswith("https://api.example.org/v1/statements?")
+        assert response.headers["Link"].startswith("<https://api.example.org/v1/statements?")
+        index = client.get("/v1", headers=headers).get_json()["links"]
+        assert all(link.startswith("https://api.example.org/") for link in index.values())
+    app.extensions["veille.engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "url", ["api.example.org", "ftp://x.org", "https://x.org/prefix", "https://x.org:port"]
+)
+def test_a_public_url_that_is_not_an_origin_stops_the_start(url: str) -> None:
+    with pytest.raises(RuntimeError, match="VEILLE_PUBLIC_URL"):
+        create_app({"PUBLIC_URL": url})
