@@ -88,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # inside ProxyFix: a trusted proxy's X-Forwarded-Host is judged like a Host header
     app.wsgi_app = PublicUrl(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
+    app.wsgi_app = request_guards.ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
