@@ -72,7 +72,7 @@ class StrictParser(FlaskParser):
         if not is_json_request(req):
             return core.missing
         raw = req.get_data(cache=True)
-        if not raw.strip():
+        if not raw:  # no body at all (as webargs: "missing"); whitespace alone is invalid JSON
             return core.missing
         try:
             data = orjson.loads(raw)

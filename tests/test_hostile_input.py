@@ -287,3 +287,16 @@ def test_with_a_public_url_every_link_is_built_on_it(seeded_url: str) -> None:
 def test_a_public_url_that_is_not_an_origin_stops_the_start(url: str) -> None:
     with pytest.raises(RuntimeError, match="VEILLE_PUBLIC_URL"):
         create_app({"PUBLIC_URL": url})
+
+
+def test_a_whitespace_body_is_invalid_json_not_an_empty_patch(writable: tuple[Flask, str, str]) -> None:
+    app, url, auth = writable
+    client = app.test_client()
+    before = snapshot(url)
+    response = client.patch(
+        "/v1/entities/belarus",
+        data="\n",
+        headers={"Authorization": auth, "If-Match": "*", "Content-Type": "application/json"},
+    )
+    assert "not valid JSON" in assert_problem(response, 400)["detail"]
+    assert snapshot(url) == before
