@@ -21,6 +21,8 @@ UNKNOWN_FIELD = "Unknown field."
 # No write body nests deeper than a few levels; a limit far above that keeps every later step
 # (validation, the NUL scan) well inside Python's recursion limit.
 MAX_JSON_DEPTH = 32
+# the key of an error about the body as a whole (JSONPath's root): "body" is an article field
+ROOT = "$"
 
 
 def _body_problem(data: Any) -> str | None:
@@ -139,13 +141,13 @@ def _by_path(problems: Any, path: str = "") -> dict[str, list[str]]:
     """Nested marshmallow messages keyed by the dotted path of the field (``aliases.0.language``).
 
     ``_schema`` (an error about a whole nested object, e.g. a string where an object belongs)
-    is reported at the path of that object.
+    is reported at the path of that object, and at ``$`` for the body itself.
     """
     if isinstance(problems, dict):
         found: dict[str, list[str]] = {}
         for key, nested in problems.items():
             inner = path if key == ma.exceptions.SCHEMA else f"{path}.{key}" if path else str(key)
-            for name, messages in _by_path(nested, inner or "body").items():
+            for name, messages in _by_path(nested, inner or ROOT).items():
                 found.setdefault(name, []).extend(messages)
         return found
     if isinstance(problems, list) and any(isinstance(item, dict | list) for item in problems):
@@ -155,7 +157,7 @@ def _by_path(problems: Any, path: str = "") -> dict[str, list[str]]:
                 found.setdefault(name, []).extend(messages)
         return found
     messages = problems if isinstance(problems, list) else [problems]
-    return {path or "body": [str(message) for message in messages]}
+    return {path or ROOT: [str(message) for message in messages]}
 
 
 class Blueprint(flask_smorest.Blueprint):

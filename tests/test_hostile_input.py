@@ -77,7 +77,7 @@ def test_a_scalar_where_an_object_belongs_is_a_422_at_that_field(writable: tuple
 def test_a_body_that_is_not_an_object_is_a_422_about_the_body(writable: tuple[Flask, str, str]) -> None:
     app, _url, auth = writable
     response = post_raw(app.test_client(), auth, "/v1/entities", "[1, 2]")
-    assert assert_problem(response, 422)["errors"] == {"body": ["Invalid input type."]}
+    assert assert_problem(response, 422)["errors"] == {"$": ["Invalid input type."]}
 
 
 @pytest.mark.parametrize(
