@@ -4,7 +4,8 @@ never a 5xx (issue 12, acceptance 1).
 Every write operation is found in the app's URL map (POST, PATCH, PUT, DELETE under /v1), so one
 added later is covered without editing this file. Bodies are drawn half from the operation's
 documented request schema (known property names, right and wrong types, existing ids, nested
-objects) and half as arbitrary JSON. PATCH and DELETE get the item's current ETag on some
+objects) and half as arbitrary JSON; creations also get an existing item's fields under a new
+id with one field changed, so some succeed and the insert itself is exercised. PATCH and DELETE get the item's current ETag on some
 examples, so they reach validation and the database rather than stopping at 428/412.
 
 Seeded and derandomised for CI; ``VEILLE_PROPERTY_EXAMPLES`` (default 40 per operation) raises
@@ -64,8 +65,9 @@ def target(databases: Any) -> Iterator[dict[str, Any]]:
         name: [item["id"] for item in client.get(f"/v1/{name}?limit=4").get_json()["data"]]
         for name in COLLECTIONS
     }
+    samples = {name: client.get(f"/v1/{name}/{found[0]}").get_json() for name, found in ids.items()}
     spec = client.get("/openapi.json").get_json()
-    yield {"app": app, "auth": f"Bearer {key.output.strip()}", "ids": ids, "spec": spec}
+    yield {"app": app, "auth": f"Bearer {key.output.strip()}", "ids": ids, "spec": spec, "samples": samples}
     app.extensions["veille.engine"].dispose()
 
 
@@ -129,6 +131,29 @@ def from_schema(
     return st.one_of(shaped, shaped, arbitrary_json()) if depth else st.one_of(shaped, arbitrary_json())
 
 
+def near_valid(
+    spec: dict[str, Any], schema: dict[str, Any], sample: dict[str, Any], ids: list[str]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """An existing item's writable fields under a new id, with one field given another value:
+    bodies that pass most checks, so creation itself (and the database) is reached."""
+    properties = _resolve(spec, schema).get("properties", {})
+    base = {name: value for name, value in sample.items() if name in properties and name != "id"}
+    if not base:
+        return st.nothing()
+
+    def body(new_id: str, field: str, value: Any, replace: bool) -> dict[str, Any]:
+        return {**base, "id": new_id, **({field: value} if replace else {})}
+
+    field = st.shared(st.sampled_from(sorted(base)), key="field")
+    return st.builds(
+        body,
+        st.from_regex(r"[a-z][a-z0-9]{2,12}(-[a-z0-9]{1,8}){0,2}", fullmatch=True),
+        field,
+        field.flatmap(lambda name: from_schema(spec, properties[name], ids, 1)),
+        st.booleans(),
+    )
+
+
 def request_schema(spec: dict[str, Any], rule: str, method: str) -> dict[str, Any]:
     path = re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule)
     operation = spec["paths"][path][method.lower()]
@@ -147,7 +172,11 @@ def test_no_json_body_sent_to_a_write_operation_gets_a_5xx(
     collection = rule.split("/")[2]
     known = target["ids"].get(collection, [])
     every_id = sorted({i for ids in target["ids"].values() for i in ids})
-    body_strategy = from_schema(target["spec"], request_schema(target["spec"], rule, method), every_id)
+    schema = request_schema(target["spec"], rule, method)
+    body_strategy = from_schema(target["spec"], schema, every_id)
+    if method == "POST" and rule == f"/v1/{collection}":
+        sample = target["samples"][collection]
+        body_strategy = body_strategy | near_valid(target["spec"], schema, sample, every_id)
     item_strategy = st.sampled_from(known or ["none"]) | st.text(min_size=1, max_size=20)
     seen: set[int] = set()
 
