@@ -5,8 +5,9 @@ Every write operation is found in the app's URL map (POST, PATCH, PUT, DELETE un
 added later is covered without editing this file. Bodies are drawn half from the operation's
 documented request schema (known property names, right and wrong types, existing ids, nested
 objects) and half as arbitrary JSON; creations also get an existing item's fields under a new
-id with one field changed, so some succeed and the insert itself is exercised. PATCH and DELETE get the item's current ETag on some
-examples, so they reach validation and the database rather than stopping at 428/412.
+id with one field changed, so some succeed and the insert itself is exercised. PATCH and DELETE
+get the item's current ETag on some examples, so they reach validation and the database rather
+than stopping at 428/412.
 
 Seeded and derandomised for CI; ``VEILLE_PROPERTY_EXAMPLES`` (default 40 per operation) raises
 the number of examples for a longer local campaign. Runs on the backend under test
