@@ -65,7 +65,8 @@ def test_a_scalar_where_an_object_belongs_is_a_422_at_that_field(writable: tuple
         "/v1/articles", json={"published": {"value": 5}, "title": 7}, headers={"Authorization": auth}
     )
     body = assert_problem(response, 422)
-    assert "published.value" in body["errors"]
+    # "published.value" today; a date field that also takes shorthand strings may name "published"
+    assert any(name.split(".")[0] == "published" for name in body["errors"]), body["errors"]
     assert body["errors"]["title"] == ["Not a valid string."]
     response = client.post(
         "/v1/entities", json={**ENTITY, "aliases": ["plain"]}, headers={"Authorization": auth}
