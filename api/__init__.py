@@ -26,6 +26,7 @@ from api.config import settings_from_env
 from api.dataset_version import current_version
 from api.jsonio import OrjsonProvider
 from api.problems import DATABASE_UNAVAILABLE
+from api.public_url import PublicUrl
 from api.smorest import Api
 from api.views import bulk, changes, health, overview, resources, search, timeline
 from api.views.writes import EntityIdConverter
@@ -86,6 +87,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(_spec_settings())
     app.config.update(config or {})
 
+    # inside ProxyFix: a trusted proxy's X-Forwarded-Host is judged like a Host header
+    app.wsgi_app = PublicUrl(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
+    app.wsgi_app = request_guards.ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

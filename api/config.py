@@ -40,6 +40,7 @@ def settings_from_env() -> dict[str, Any]:
         "CACHE_MAX_AGE": _int("VEILLE_CACHE_MAX_AGE", 60),
         "CORS_ORIGINS": os.environ.get("VEILLE_CORS_ORIGINS", "*"),
         "TRUSTED_PROXIES": _int("VEILLE_TRUSTED_PROXIES", 0),
+        "PUBLIC_URL": os.environ.get("VEILLE_PUBLIC_URL", ""),
         "RATE_LIMIT_ANONYMOUS": os.environ.get("VEILLE_RATE_LIMIT_ANONYMOUS", "300/minute"),
         "RATE_LIMIT_KEYED": os.environ.get("VEILLE_RATE_LIMIT_KEYED", "3000/minute"),
         "RATE_LIMIT_AUTH_FAILURES": os.environ.get("VEILLE_RATE_LIMIT_AUTH_FAILURES", "10/minute"),

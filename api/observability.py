@@ -11,6 +11,7 @@ import os
 import random
 import re
 import time
+from http import HTTPStatus
 
 import orjson
 from flask import Flask, Response, g, request
@@ -76,8 +77,23 @@ def configure_logging(level: str) -> None:
     root.setLevel(level)
 
 
+# Label values come from these bounded sets only, whatever a client sends: any method, path or
+# status of its own choosing would otherwise add a time series (and a /metrics line) per value.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+KNOWN_STATUSES = frozenset(status.value for status in HTTPStatus)
+
+
 def _route() -> str:
+    """The route template (``/v1/statements/<string:item_id>``); one label for every unknown path."""
     return request.url_rule.rule if request.url_rule else "unmatched"
+
+
+def _method() -> str:
+    return request.method if request.method in KNOWN_METHODS else "other"
+
+
+def _status(code: int) -> str:
+    return str(code) if code in KNOWN_STATUSES else f"{code // 100}xx"
 
 
 def metrics_response() -> Response:
@@ -104,9 +120,9 @@ def init_app(app: Flask) -> None:
         request_id = g.get("request_id") or new_request_id()
         response.headers["X-Request-ID"] = request_id
         duration = time.perf_counter() - g.get("started", time.perf_counter())
-        route = _route()
-        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        LATENCY.labels(request.method, route).observe(duration)
+        route, method = _route(), _method()
+        REQUESTS.labels(method, route, _status(response.status_code)).inc()
+        LATENCY.labels(method, route).observe(duration)
         access_log.info(
             "request",
             extra={

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -80,6 +80,18 @@ def register_error_handlers(app: Flask) -> None:
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError) -> Response:
+        # every write checks its constraints first; one that still fails lost a race to a
+        # concurrent write (the same new id twice): the transaction was rolled back whole
+        log.info("write conflict: %s", str(error.orig).splitlines()[0])
+        return problem_response(
+            409,
+            "Conflict",
+            "A concurrent write changed the same data (for example, created the same id); nothing was "
+            "written. Read the current state and retry if still needed.",
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -3,10 +3,45 @@ NUL bytes and invalid UTF-8 (werkzeug would otherwise replace them silently)."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
 from webargs.flaskparser import abort
+
+TOO_LARGE = "veille.body_too_large"
+# What is read and thrown away of a refused chunked body, so that the client, still sending,
+# receives the 413 instead of a connection reset; past this the connection is simply closed.
+DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: a chunked body (no Content-Length) is read up to the limit here.
+
+    werkzeug cuts such a stream at MAX_CONTENT_LENGTH without an error, so a body too large
+    would reach the views truncated (and fail as bad JSON, a 400). Read here, it is either
+    handed on whole with its length, or flagged for the 413 of :func:`init_app`'s guard.
+    """
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = environ["wsgi.input"]
+            data = body.read(self.limit + 1)
+            if len(data) > self.limit:
+                environ[TOO_LARGE] = True
+                data, drained = b"", len(data)
+                while drained < DRAIN_LIMIT and (chunk := body.read(64 * 1024)):
+                    drained += len(chunk)
+            environ["wsgi.input"] = io.BytesIO(data)
+            environ["CONTENT_LENGTH"] = str(len(data))
+            del environ["HTTP_TRANSFER_ENCODING"]  # the body is now plain bytes of a known length
+        return self.app(environ, start_response)
 
 
 def _raw_target_length() -> int:
@@ -36,6 +71,8 @@ def init_app(app: Flask) -> None:
         length = _raw_target_length()
         if length > max_url:
             abort(414, message=f"The URL is {length} characters long; the limit is {max_url}.")
+        if request.environ.get(TOO_LARGE):
+            abort(413, message=f"The chunked request body is over the limit of {max_body} bytes.")
         if request.content_length is not None and request.content_length > max_body:
             abort(
                 413, message=f"The request body is {request.content_length} bytes; the limit is {max_body}."

@@ -7,10 +7,12 @@ from typing import Any, ClassVar, NoReturn
 
 import flask_smorest
 import marshmallow as ma
+import orjson
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Request
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser, abort
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from api.problems import PROBLEM_MIMETYPE, problem_from_http_exception
 from schemas.common import ProblemSchema
@@ -18,6 +20,30 @@ from schemas.writes import FuzzyDateInputSchema
 
 UNKNOWN_FIELD = "Unknown field."
 BEARER_SCHEME = "bearerAuth"
+# No write body nests deeper than a few levels; a limit far above that keeps every later step
+# (validation, the NUL scan) well inside Python's recursion limit.
+MAX_JSON_DEPTH = 32
+# the key of an error about the body as a whole (JSONPath's root): "body" is an article field
+ROOT = "$"
+
+
+def _body_problem(data: Any) -> str | None:
+    """Why a parsed JSON body cannot be stored (too deep, a NUL in a string), or None.
+
+    PostgreSQL text cannot hold U+0000 and SQLite would keep it silently: refused on both.
+    Walked without recursion, so any depth orjson accepts is safe here.
+    """
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return f"The JSON body nests more than {MAX_JSON_DEPTH} levels."
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(value, str) and "\x00" in value:
+            return "A JSON string contains U+0000 (NUL), which is never accepted."
+    return None
 
 
 class StrictParser(FlaskParser):
@@ -44,6 +70,24 @@ class StrictParser(FlaskParser):
                 raise ma.ValidationError(repeated)
         return super().pre_load(location_data, schema=schema, req=req, location=location)
 
+    def _raw_load_json(self, req: Request) -> Any:
+        """The body parsed by orjson, which refuses what the standard library lets through to a
+        500 later: nesting past 1,024 levels, numbers beyond a double, lone surrogates."""
+        if not is_json_request(req):
+            return core.missing
+        raw = req.get_data(cache=True)
+        if not raw:  # no body at all (as webargs: "missing"); whitespace alone is invalid JSON
+            return core.missing
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            problem = f"The body is not valid JSON ({error})."
+            abort(400, message=f"Invalid request: {problem}", errors={"json": [problem]})
+        problem = _body_problem(data)
+        if problem:
+            abort(400, message=f"Invalid request: {problem}", errors={"json": [problem]})
+        return data
+
     def handle_error(
         self,
         error: ma.ValidationError,
@@ -58,13 +102,16 @@ class StrictParser(FlaskParser):
         per_field = messages[location] if location in ("query", "json", "path") else messages
         allowed = sorted(f.data_key or name for name, f in schema.fields.items())
         errors: dict[str, list[str]] = {}
-        for name, problems in per_field.items():
-            unknown = (
-                f"Unknown or read-only field. Writable: {', '.join(allowed)}."
-                if location == "json"
-                else f"Unknown parameter. Allowed: {', '.join(allowed)}."
-            )
-            errors[name] = [unknown if p == UNKNOWN_FIELD else p for p in _flatten(problems)]
+        if location == "json":
+            unknown = f"Unknown or read-only field. Writable: {', '.join(allowed)}."
+            for name, problems in _by_path(per_field).items():
+                # an unknown field inside a nested object is named by its path, not by this list
+                top_level = "." not in name
+                errors[name] = [unknown if p == UNKNOWN_FIELD and top_level else p for p in problems]
+        else:
+            unknown = f"Unknown parameter. Allowed: {', '.join(allowed)}."
+            for name, problems in per_field.items():
+                errors[str(name)] = [unknown if p == UNKNOWN_FIELD else p for p in _flatten(problems)]
         what = "body field" if location == "json" else "parameter"
         detail = "; ".join(f"{what} '{name}': {' '.join(msgs)}" for name, msgs in errors.items())
         abort(
@@ -79,7 +126,7 @@ def _flatten(problems: Any) -> list[str]:
     """Messages as plain strings; a repeated parameter's per-value messages name the value."""
     if isinstance(problems, dict):
         return [
-            f"value {int(index) + 1}: {message}"
+            f"value {int(index) + 1}: {message}" if _is_index(index) else f"{index}: {message}"
             for index, msgs in problems.items()
             for message in _flatten(msgs)
         ]
@@ -99,6 +146,31 @@ def _append_manual_parameters(doc: dict[str, Any], doc_info: dict[str, Any], **_
     if parameters:
         doc["parameters"] = [*doc.get("parameters", []), *parameters]
     return doc
+def _is_index(key: Any) -> bool:
+    return isinstance(key, int) or (isinstance(key, str) and key.isdigit())
+
+
+def _by_path(problems: Any, path: str = "") -> dict[str, list[str]]:
+    """Nested marshmallow messages keyed by the dotted path of the field (``aliases.0.language``).
+
+    ``_schema`` (an error about a whole nested object, e.g. a string where an object belongs)
+    is reported at the path of that object, and at ``$`` for the body itself.
+    """
+    if isinstance(problems, dict):
+        found: dict[str, list[str]] = {}
+        for key, nested in problems.items():
+            inner = path if key == ma.exceptions.SCHEMA else f"{path}.{key}" if path else str(key)
+            for name, messages in _by_path(nested, inner or ROOT).items():
+                found.setdefault(name, []).extend(messages)
+        return found
+    if isinstance(problems, list) and any(isinstance(item, dict | list) for item in problems):
+        found = {}
+        for item in problems:
+            for name, messages in _by_path(item, path).items():
+                found.setdefault(name, []).extend(messages)
+        return found
+    messages = problems if isinstance(problems, list) else [problems]
+    return {path or ROOT: [str(message) for message in messages]}
 
 
 class Blueprint(flask_smorest.Blueprint):

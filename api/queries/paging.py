@@ -126,6 +126,11 @@ def encode_cursor(sort: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(payload)).rstrip(b"=").decode()
 
 
+# Integer sort keys are 4-byte integer columns on PostgreSQL: a larger value in a forged cursor
+# would fail there as "integer out of range" rather than be compared.
+INT_RANGE = range(-(2**31), 2**31)
+
+
 def _invalid_cursor(reason: str) -> ClientError:
     return ClientError(
         400,
@@ -153,9 +158,12 @@ def decode_cursor(cursor: str, sort: str, keys: list[tuple[SortKey, bool]]) -> l
                 allowed = (int, float) if key.kind == "float" else (int,)
                 if not isinstance(value, allowed) or isinstance(value, bool):
                     raise TypeError
-                values.append(value)
+                if key.kind == "int" and value not in INT_RANGE:
+                    raise ValueError
+                values.append(float(value) if key.kind == "float" else value)
             else:
-                if not isinstance(value, str):
+                # PostgreSQL text cannot hold NUL; no value this API issues contains one
+                if not isinstance(value, str) or "\x00" in value:
                     raise TypeError
                 values.append(value)
         except (TypeError, ValueError):
