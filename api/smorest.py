@@ -146,6 +146,8 @@ def _append_manual_parameters(doc: dict[str, Any], doc_info: dict[str, Any], **_
     if parameters:
         doc["parameters"] = [*doc.get("parameters", []), *parameters]
     return doc
+
+
 def _is_index(key: Any) -> bool:
     return isinstance(key, int) or (isinstance(key, str) and key.isdigit())
 
