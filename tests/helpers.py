@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,55 +21,6 @@ from api.seed_loader import LOAD_ORDER, load_seed_rows
 SERVER_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
 SEEDS_DIR = Path(os.environ.get("VEILLE_SEEDS_DIR", PROJECT_ROOT / "seeds"))
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def gunicorn_server(database_url: str) -> Iterator[str]:
-    """gunicorn serving ``database_url`` on a free loopback port; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "VEILLE_RATE_LIMIT_ANONYMOUS": "1000000/minute",
-        "VEILLE_LOG_LEVEL": "WARNING",
-        "WEB_CONCURRENCY": "2",
-    }
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--config",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "api:create_app()",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start: " + (process.stderr.read() or b"").decode()[-2000:])
-            time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def migrate(url: str, revision: str = "head") -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api import create_app
 from api.config import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -93,6 +94,36 @@ def gunicorn(env: dict[str, str], *, startup_seconds: float = 30.0) -> Iterator[
                 process.kill()
                 process.wait()
             shutil.rmtree(metrics, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serve(url: str, **environment: str) -> Iterator[str]:
+    """gunicorn serving the database at ``url`` for a test: limits far above what a test sends
+    (unless ``environment`` says otherwise), quiet logs; yields its base URL."""
+    env = {
+        "DATABASE_URL": url,
+        "VEILLE_RATE_LIMIT_ANONYMOUS": "1000000/minute",
+        "VEILLE_RATE_LIMIT_KEYED": "1000000/minute",
+        "VEILLE_RATE_LIMIT_AUTH_FAILURES": "1000000/minute",
+        "VEILLE_LOG_LEVEL": "WARNING",
+        "WEB_CONCURRENCY": "2",
+        **environment,
+    }
+    with gunicorn(env) as base:
+        yield base
+
+
+def create_key(url: str, scope: str = "admin") -> str:
+    """A new API key with ``scope`` in the database at ``url``: the Authorization header value."""
+    app = create_app({"DATABASE_URL": url})
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["keys", "create", "--name", f"e2e-{scope}", "--scope", scope]
+        )
+        assert result.exit_code == 0, result.output
+        return f"Bearer {result.output.strip()}"
+    finally:
+        app.extensions["veille.engine"].dispose()
 
 
 def _started(process: subprocess.Popen[bytes], base: str, log: Any, startup_seconds: float) -> str:

@@ -32,7 +32,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from api import create_app
 from api.config import PROJECT_ROOT
-from tests.helpers import gunicorn_server, load_seeds, migrate
+from tests.helpers import load_seeds, migrate
+from tests.servers import serve
 
 CHROMIUM = Path(os.environ.get("VEILLE_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("VEILLE_CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -72,7 +73,7 @@ def write_key(database: str) -> str:
 @pytest.fixture(scope="module")
 def server(database: str) -> Iterator[str]:
     """gunicorn with the project's configuration, serving the module's database."""
-    with gunicorn_server(database) as base:
+    with serve(database) as base:
         yield base
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.config import PROJECT_ROOT
-from tests.helpers import gunicorn_server
+from tests.servers import serve
 
 README_HOST = "http://127.0.0.1:8000"
 
@@ -33,7 +33,7 @@ def code_block(language: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(seeded_url: str) -> Iterator[str]:
-    with gunicorn_server(seeded_url) as base:
+    with serve(seeded_url) as base:
         yield base
 
 

@@ -11,20 +11,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.config import PROJECT_ROOT
-from tests.helpers import load_seeds, migrate
-from tests.serving import create_key, gunicorn
-
-BIN = Path(sys.executable).parent
+from tests.helpers import BIN, load_seeds, migrate
+from tests.servers import create_key, serve
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +31,7 @@ def server(databases: Any) -> Iterator[tuple[str, str]]:
     migrate(url)
     load_seeds(url)
     auth = create_key(url, "admin")
-    with gunicorn(url) as base:
+    with serve(url) as base:
         yield base, auth
 
 

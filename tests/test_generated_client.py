@@ -23,7 +23,8 @@ import yaml
 
 from api import create_app
 from api.config import PROJECT_ROOT
-from tests.helpers import BIN, gunicorn_server, load_seeds, migrate
+from tests.helpers import BIN, load_seeds, migrate
+from tests.servers import serve
 from tests.test_writes import ARTICLE, ARTICLE_ID, DUPLICATE, EVENT, EVENT_ID, STATEMENT, STATEMENT_ID
 
 SPEC = PROJECT_ROOT / "openapi.yaml"
@@ -79,7 +80,7 @@ def server_and_keys(databases: Any) -> Iterator[tuple[str, dict[str, str]]]:
         for scope in ("write", "admin")
     }
     app.extensions["veille.engine"].dispose()
-    with gunicorn_server(url) as base:
+    with serve(url) as base:
         yield base, keys
 
 

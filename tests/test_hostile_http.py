@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from tests.helpers import load_seeds, migrate, snapshot
-from tests.serving import create_key, gunicorn
+from tests.servers import create_key, serve
 
 LIMIT = 1024 * 1024
 
@@ -25,7 +25,7 @@ def served(databases: Any) -> Iterator[tuple[str, str, str]]:
     migrate(url)
     load_seeds(url)
     auth = create_key(url)
-    with gunicorn(url) as base:
+    with serve(url) as base:
         yield base, url, auth
 
 
