@@ -350,14 +350,16 @@ def _current(session: Session, resource: Resource, item_id: str, if_match: Any) 
     row = session.get(resource.model, item_id)
     if row is None:
         raise ClientError(404, f"No {resource.noun} with id {item_id!r}.")
+    # a missing precondition is named before the state of the item: a change without If-Match
+    # is a 428 whether or not the item was retired meanwhile
+    if if_match is not UNCONDITIONAL and not if_match:
+        raise ClientError(
+            428, f"Send If-Match with the {resource.noun}'s current ETag (from a GET) to change it."
+        )
     if row.deleted_at is not None:
         raise ClientError(410, f"The {resource.noun} {item_id!r} was retired.")
     if if_match is UNCONDITIONAL:
         return row, _fetched(session, resource, item_id)
-    if not if_match:
-        raise ClientError(
-            428, f"Send If-Match with the {resource.noun}'s current ETag (from a GET) to change it."
-        )
     item = _fetched(session, resource, item_id)
     if not if_match.contains(representation_etag(item)) and not if_match.star_tag:
         raise ClientError(

@@ -719,6 +719,9 @@ def test_retired_items_are_gone_until_an_admin_restores_them(written: Api) -> No
         assert written.version() == version + 1
         assert_problem(written.delete(path, etag='"*"'), 410)
         assert_problem(written.patch(path, TOUCH[collection], etag='"*"'), 410)
+        # without If-Match the missing precondition is named first, retired or not (RFC 6585)
+        assert_problem(written.delete(path), 428)
+        assert_problem(written.patch(path, TOUCH[collection]), 428)
 
     for collection in ("articles", "events", "statements"):
         item_id, path = ITEM_IDS[collection], paths[collection]
