@@ -105,7 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)  # before the rate limiter: a valid key gets the keyed limit
     rate_limits.init_app(app)
     docs_assets.init_app(app)  # before http_caching: its hook then runs after, see docs_assets
-    explore.init_app(app)  # before http_caching, for the same reason
+    explore.init_app(app)  # its bundles get the year-long caching of docs_assets (VERSIONED_ENDPOINTS)
     http_caching.init_app(app)
     security_headers.init_app(app)  # after http_caching: sees the page before a 304 empties it
     CORS(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, request
@@ -27,6 +28,8 @@ REDOC = "redoc"
 PACKAGES = (SWAGGER_UI, REDOC)
 NOT_INSTALLED = "not-installed"
 CACHE_CONTROL = "public, max-age=31536000, immutable"
+# the routes whose URLs carry the package version, so their files can be cached for a year
+VERSIONED_ENDPOINTS = frozenset({"docs-assets.asset", "explore.asset"})
 MIMETYPES = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -67,18 +70,22 @@ def redoc_url() -> str:
     return package_url(REDOC) + "bundles/redoc.standalone.js"
 
 
-@blp.get(f"{URL_PREFIX}/<release>/<path:filename>")
-def asset(release: str, filename: str) -> Response:
+def serve_asset(directory: Path, packages: Iterable[str], release: str, filename: str) -> Response:
+    """A file of an installed package, at ``<package>@<installed version>/<file>``; 404 for any
+    other package, version, path outside the package or kind of file. Also serves /explore's."""
     package, _, version = release.partition("@")
-    if package not in PACKAGES or version != installed_version(package):
+    if package not in packages or version != installed_version(package, directory):
         abort(404)
     mimetype = MIMETYPES.get(Path(filename).suffix)
-    path = safe_join(str(assets_dir() / package), filename)
+    path = safe_join(str(directory / package), filename)
     if mimetype is None or path is None or not os.path.isfile(path):
         abort(404)
-    response = Response(Path(path).read_bytes(), mimetype=mimetype)
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+    return Response(Path(path).read_bytes(), mimetype=mimetype)
+
+
+@blp.get(f"{URL_PREFIX}/<release>/<path:filename>")
+def asset(release: str, filename: str) -> Response:
+    return serve_asset(assets_dir(), PACKAGES, release, filename)
 
 
 def init_app(app: Flask) -> None:
@@ -99,6 +106,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def cache_assets_for_a_year(response: Response) -> Response:
-        if request.blueprint == blp.name and response.status_code in (200, 304):
+        if request.endpoint in VERSIONED_ENDPOINTS and response.status_code in (200, 304):
             response.headers["Cache-Control"] = CACHE_CONTROL
         return response

@@ -16,11 +16,10 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
-from werkzeug.security import safe_join
+from flask import Blueprint, Flask, Response, render_template
 
 from api.config import PROJECT_ROOT
-from api.docs_assets import CACHE_CONTROL, MIMETYPES, installed_version
+from api.docs_assets import installed_version, serve_asset
 
 ENV_VAR = "VEILLE_EXPLORE_ASSETS_DIR"
 DEFAULT_DIR = PROJECT_ROOT / "var" / "explore-assets"
@@ -64,18 +63,11 @@ def page() -> str:
 
 @blp.get(f"{URL_PREFIX}/<release>/<path:filename>")
 def asset(release: str, filename: str) -> Response:
-    package, _, version = release.partition("@")
-    if package not in BUNDLES or version != installed_version(package, assets_dir()):
-        abort(404)
-    mimetype = MIMETYPES.get(Path(filename).suffix)
-    path = safe_join(str(assets_dir() / package), filename)
-    if mimetype is None or path is None or not os.path.isfile(path):
-        abort(404)
-    return Response(Path(path).read_bytes(), mimetype=mimetype)
+    return serve_asset(assets_dir(), BUNDLES, release, filename)
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint; like ``docs_assets.init_app``, call it before ``http_caching.init_app``."""
+    """Register the blueprint; ``docs_assets.init_app`` gives its versioned bundles a year of caching."""
     app.register_blueprint(blp)
     missing = [package for package in BUNDLES if installed_version(package, assets_dir()) is None]
     if missing:
@@ -84,10 +76,3 @@ def init_app(app: Flask) -> None:
             ", ".join(missing),
             assets_dir(),
         )
-
-    @app.after_request
-    def cache_bundles_for_a_year(response: Response) -> Response:
-        # only the versioned bundles: the page and its own script change without a new URL
-        if request.endpoint == "explore.asset" and response.status_code in (200, 304):
-            response.headers["Cache-Control"] = CACHE_CONTROL
-        return response
