@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 import flask
-from flask import Response, redirect, request, url_for
+from flask import Response, redirect, url_for
 from flask.views import MethodView
 
 from api.db import get_session
@@ -35,8 +33,7 @@ def overview() -> Response:
     links["openapi"] = url_for("api-docs.openapi_json", _external=True)
     links["docs"] = url_for("api-docs.openapi_swagger_ui", _external=True)
     links["redoc"] = url_for("api-docs.openapi_redoc", _external=True)
-    # the explorer is a static page served beside the docs, not a view of this blueprint
-    links["explore"] = urljoin(request.url_root, "explore")
+    links["explore"] = url_for("explore.page", _external=True)
     return json_response(
         {
             "api_version": API_VERSION,
