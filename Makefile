@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export FLASK_APP := api
 
-# Swagger UI and ReDoc, served by the app itself (api/docs_assets.py): pinned npm tarballs,
+# Swagger UI and ReDoc, served by the app itself (api/http/docs_assets.py): pinned npm tarballs,
 # checked against their SHA-256, unpacked into a gitignored folder
 VEILLE_DOCS_ASSETS_DIR ?= var/docs-assets
 SWAGGER_UI_VERSION := 5.35.0
@@ -14,7 +14,7 @@ REDOC_VERSION := 2.5.4
 REDOC_SHA256 := 44922df4d0eb45c1b066c09ec251e6bd9bd7ded16bc69e87613337b9d911a56e
 DOCS_STAMP := $(VEILLE_DOCS_ASSETS_DIR)/.installed-swagger-ui-dist-$(SWAGGER_UI_VERSION)-redoc-$(REDOC_VERSION)
 
-# The /explore page's charts (api/explore.py): Vega, Vega-Lite and vega-embed, installed the same way
+# The /explore page's charts (api/views/explore.py): Vega, Vega-Lite and vega-embed, installed the same way
 VEILLE_EXPLORE_ASSETS_DIR ?= var/explore-assets
 VEGA_VERSION := 6.4.0
 VEGA_SHA256 := 3521fb6ff68a94a40323954f0ba4484ba4014b157bfd37f89a3b063082320c42
@@ -115,7 +115,7 @@ fuzz: install
 
 ## make extract-score: score the extraction pipeline on the development set and the seeds (writes nothing)
 extract-score: install
-	$(BIN)/python -m api.extract_scoring
+	$(BIN)/python -m api.dataset.scoring
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache veille.sqlite3 veille.sqlite3-*

@@ -9,12 +9,11 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import (
+from api import cli, db
+from api.config import settings_from_env
+from api.http import (
     auth,
-    cli,
-    db,
     docs_assets,
-    explore,
     http_caching,
     observability,
     problems,
@@ -22,13 +21,12 @@ from api import (
     request_guards,
     security_headers,
 )
-from api.config import settings_from_env
-from api.dataset_version import current_version
-from api.jsonio import OrjsonProvider
-from api.problems import DATABASE_UNAVAILABLE
-from api.public_url import PublicUrl
-from api.smorest import Api
-from api.views import bulk, changes, health, overview, resources, search, timeline
+from api.http.jsonio import OrjsonProvider
+from api.http.problems import DATABASE_UNAVAILABLE
+from api.http.public_url import PublicUrl
+from api.http.smorest import Api
+from api.queries.dataset_version import current_version
+from api.views import bulk, changes, explore, health, overview, resources, search, timeline
 from api.views.writes import EntityIdConverter
 
 EXPOSED_HEADERS = [

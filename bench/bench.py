@@ -80,7 +80,7 @@ SYSTEMS = ("veille", "datasette", "floor", "flask")
 FLASK_SHAPES = ("list", "item")
 PG_SYSTEM = "veille-pg"
 PG_SHAPES = ("list", "filter", "item", "search-common")
-# used only when api.synth is missing: words of the five seed articles
+# used only when api.cli.synth is missing: words of the five seed articles
 FALLBACK_TERMS = {"rare": "Oreshnik", "medium": "Biélorussie", "common": "nucléaire"}
 DATASETTE_SETTINGS = {
     "suggest_facets": "off",
@@ -229,7 +229,7 @@ def synth_available() -> bool:
 def search_terms() -> dict[str, str]:
     if synth_available():
         sys.path.insert(0, str(ROOT))
-        from api import synth  # noqa: PLC0415  (the project's venv only)
+        from api.cli import synth  # noqa: PLC0415  (the project's venv only)
 
         return dict(synth.SEARCH_TERMS)
     return dict(FALLBACK_TERMS)
@@ -246,13 +246,13 @@ def build(database_url: str, config: Config, log_to: Path) -> str:
             timeout=3600,
         )
         return f"flask synth --articles {config.scale} --seed {config.seed}"
-    log("api/synth.py does not exist yet: benchmarking the five-article seed corpus instead")
+    log("api/cli/synth.py does not exist yet: benchmarking the five-article seed corpus instead")
     flask(["seed"], database_url, log_to, timeout=600)
     return "flask seed (no flask synth yet)"
 
 
 def generator() -> str:
-    """What makes the data: a digest of api/synth.py (a changed generator means other data)."""
+    """What makes the data: a digest of api/cli/synth.py (a changed generator means other data)."""
     if not synth_available():
         return "seeds"
     return "synth-" + hashlib.sha256((ROOT / "api" / "synth.py").read_bytes()).hexdigest()[:16]

@@ -160,7 +160,7 @@ class FuzzyDateInput(fields.Field):
 
     The shorthand's precision is its shape (YYYY year, YYYY-MM month, YYYY-MM-DD day), so
     ``"2025-03"`` loads as ``{"value": "2025-03", "precision": "month"}``. Documented as
-    ``oneOf: [string, FuzzyDateInput]`` (see api.smorest.fuzzy_date_property).
+    ``oneOf: [string, FuzzyDateInput]`` (see api.http.smorest.fuzzy_date_property).
     """
 
     shorthand_pattern = DATE_PATTERN

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from api.cli import alembic_config
 from api.config import PROJECT_ROOT, normalise_database_url
+from api.dataset.loader import LOAD_ORDER, load_seed_rows
+from api.dataset.seed_files import read_seeds
 from api.db import make_engine
 from api.models import DatasetState
-from api.seed_files import read_seeds
-from api.seed_loader import LOAD_ORDER, load_seed_rows
 
 SERVER_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
 SEEDS_DIR = Path(os.environ.get("VEILLE_SEEDS_DIR", PROJECT_ROOT / "seeds"))

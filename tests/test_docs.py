@@ -1,6 +1,6 @@
 """/docs and /redoc work offline: every asset they load is served by the app, under a strict CSP.
 
-The assets are installed by ``make install`` (api/docs_assets.py); when they are missing these
+The assets are installed by ``make install`` (api/http/docs_assets.py); when they are missing these
 tests fail, they never skip. In a browser, headless Chromium loads both pages with no request
 leaving 127.0.0.1 (ReDoc's Redocly logo on a CDN is blocked by the policy checked below).
 """
@@ -17,7 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app, docs_assets
+from api import create_app
+from api.http import docs_assets
 
 PAGES = ("/docs", "/redoc")
 BASE = "http://localhost"

@@ -1,7 +1,7 @@
 """/explore over the test client: the page, its own files and the pinned chart bundles, all local.
 
 What the page does in a browser is in tests/test_browser.py; these check what any client sees.
-The chart bundles are installed by ``make install`` (api/explore.py): missing, these tests fail.
+The chart bundles are installed by ``make install`` (api/views/explore.py): missing, these tests fail.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from api import explore
 from api.config import PROJECT_ROOT
-from api.docs_assets import installed_version
+from api.http.docs_assets import installed_version
+from api.views import explore
 
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from api.dataset.scoring import SEED_TARGETS, score_seeds
 from api.extract import UNKNOWN_SPEAKER, Extraction, Gazetteer, KnownEntity, NewEntity, extract
 from api.extract.dates import find_dates
 from api.extract.quotes import find_quotes
-from api.extract_scoring import SEED_TARGETS, score_seeds
 
 PEOPLE = [
     KnownEntity("claire-martin", "Claire Martin", "person", ("Claire Martin", "Martin")),

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from api.extract_scoring import DEVSET_TARGETS, format_table, missed, score_devset
-from api.extraction_devset import DEFAULT_PATH, DevSetError, load_devset
+from api.dataset.devset import DEFAULT_PATH, DevSetError, load_devset
+from api.dataset.scoring import DEVSET_TARGETS, format_table, missed, score_devset
 
 # The construction classes the issue lists, each needing at least one text.
 REQUIRED_CLASSES = {

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.rate_limits import SweptMemoryStorage
+from api.http.rate_limits import SweptMemoryStorage
 from tests.helpers import assert_problem, migrate
 
 LIST = "/v1/statements?limit=2"
@@ -175,7 +175,7 @@ def test_memory_rate_limit_storage_sweeps_expired_keys(monkeypatch: pytest.Monke
     storage = SweptMemoryStorage()
     storage.incr("ip:192.0.2.1", expiry=0.01)
     time.sleep(0.02)
-    monkeypatch.setattr("api.rate_limits.SWEEP_SECONDS", 0)
+    monkeypatch.setattr("api.http.rate_limits.SWEEP_SECONDS", 0)
     storage.incr("ip:192.0.2.2", expiry=60)  # another client: the sweep drops the first one's counter
     assert "ip:192.0.2.1" not in storage.storage
     assert storage.get("ip:192.0.2.2") == 1

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from api import create_app
+from api.dataset.seed_files import SeedRows
 from api.db import make_engine
 from api.models import Article, Entity, Event, Statement
-from api.seed_files import SeedRows
 from schemas.vocabulary import ENTITY_TYPES
 from tests.helpers import assert_problem, load_seeds, migrate
 from tests.test_lists import assert_bad_parameter

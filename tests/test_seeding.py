@@ -11,7 +11,7 @@ import yaml
 from flask import Flask
 
 from api import create_app
-from api.seed_files import SeedError, read_seeds
+from api.dataset.seed_files import SeedError, read_seeds
 from tests.helpers import SEEDS_DIR, load_seeds, migrate, snapshot
 
 

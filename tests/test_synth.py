@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api import create_app
+from api.cli.synth import ADJECTIVES, DEFAULT_SEED, NOUNS, RARE_NOUNS, SEARCH_TERMS, VERBS, synth_digest
 from api.fuzzy_dates import interval
 from api.ids import content_hash, evidence_id, mention_id, statement_id
 from api.models import (
@@ -29,10 +30,9 @@ from api.models import (
     Statement,
     StatementAbout,
 )
-from api.search_index import sync_search_index
 from api.search_text import terms
-from api.synth import ADJECTIVES, DEFAULT_SEED, NOUNS, RARE_NOUNS, SEARCH_TERMS, VERBS, synth_digest
 from api.text import fold
+from api.writes.search_index import sync_search_index
 from tests.conftest import Databases
 from tests.helpers import load_seeds, snapshot
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.ingest import parse_text_file
+from api.writes.ingest import parse_text_file
 from tests.helpers import assert_problem, load_seeds, migrate
 from tests.test_writes import ARTICLE, EVENT, STATEMENT, span
 

@@ -19,7 +19,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from api import create_app, ids
-from api.ingest import parse_text_file
+from api.writes.ingest import parse_text_file
 from tests.helpers import assert_problem, load_seeds, migrate
 from tests.test_changes import feed, replay, served
 

@@ -2,7 +2,7 @@
 
 No database and no Flask here: the caller passes the gazetteer (known entities) as data and
 stores what it keeps. Entry point: :func:`extract`. Quality on the seed corpus and
-the development set: ``python -m api.extract_scoring`` (it lives outside this package because
+the development set: ``python -m api.dataset.scoring`` (it lives outside this package because
 it reads files).
 """
 

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, Float, Select, cast, false, func, literal_
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.orm import Session
 
+from api.http.problems import ClientError
 from api.models import Article, Entity, EntityAlias, Event, SearchDocument, Statement
-from api.problems import ClientError
 from api.queries.overview import dataset_state
 from api.queries.paging import (
     Page,

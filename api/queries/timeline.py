@@ -15,8 +15,8 @@ from sqlalchemy import Select, union
 from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
+from api.http.problems import ClientError
 from api.models import Article, Event, Statement
-from api.problems import ClientError
 from api.queries.articles import filtered_articles
 from api.queries.events import filtered_events
 from api.queries.statements import filtered_statements

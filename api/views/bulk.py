@@ -11,8 +11,8 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from api.db import get_session
+from api.http.smorest import Blueprint
 from api.queries.articles import mentions_by_article
-from api.smorest import Blueprint
 from api.views.exports import EXPORT_PAGE, every_item, stream
 from api.views.resources import COLLECTIONS
 from schemas.common import NoArgumentsSchema

@@ -8,9 +8,9 @@ from flask import Response
 from flask.views import MethodView
 
 from api.db import get_session
-from api.jsonio import json_response
+from api.http.jsonio import json_response
+from api.http.smorest import Blueprint
 from api.queries.changes import list_changes
-from api.smorest import Blueprint
 from schemas.changes import ChangesArgsSchema, ChangesSchema
 
 blp = Blueprint("changes", __name__, url_prefix="/v1", description="The change feed.")

@@ -14,15 +14,15 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 from webargs.flaskparser import abort
 
-from api.dataset_version import current_version
 from api.db import get_session
-from api.jsonio import json_response
-from api.problems import PROBLEM_MIMETYPE, problem_response
+from api.http.jsonio import json_response
+from api.http.problems import PROBLEM_MIMETYPE, problem_response
+from api.http.smorest import Blueprint
 from api.queries.changes import item_revisions
+from api.queries.dataset_version import current_version
 from api.queries.facets import Facet, facet_counts
 from api.queries.paging import Listing, Page
 from api.queries.shapes import is_retired
-from api.smorest import Blueprint
 from api.views.exports import csv_columns, every_item, negotiated_format, stream
 from api.views.listing import found_or_404, list_response, split_list_args
 from api.views.shaping import Expander, select_fields

@@ -22,7 +22,7 @@ from flask import Response, request, stream_with_context
 from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import interval
-from api.jsonio import OPTIONS
+from api.http.jsonio import OPTIONS
 from api.queries.paging import Page
 from schemas.common import FuzzyDateSchema
 

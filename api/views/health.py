@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from api.cli import alembic_config
 from api.db import get_engine
-from api.jsonio import json_response
-from api.observability import metrics_response
-from api.problems import RETRY_AFTER_SECONDS, problem_response
+from api.http.jsonio import json_response
+from api.http.observability import metrics_response
+from api.http.problems import RETRY_AFTER_SECONDS, problem_response
 
 blp = Blueprint("health", __name__)
 

@@ -7,9 +7,9 @@ from flask import Response, redirect, url_for
 from flask.views import MethodView
 
 from api.db import get_session
-from api.jsonio import json_response
+from api.http.jsonio import json_response
+from api.http.smorest import Blueprint
 from api.queries.overview import dataset_state, resource_counts
-from api.smorest import Blueprint
 from schemas.overview import OverviewSchema
 
 API_VERSION = "1.0.0"

@@ -7,9 +7,9 @@ from typing import Any
 from flask.views import MethodView
 
 from api.db import get_session
-from api.problems import PROBLEM_MIMETYPE
+from api.http.problems import PROBLEM_MIMETYPE
+from api.http.smorest import Blueprint
 from api.queries.relations import entity_relations
-from api.smorest import Blueprint
 from api.views.listing import found_or_404
 from schemas.common import ProblemSchema
 from schemas.relations import RelationArgsSchema, RelationsSchema

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.ingest import article_id, propose
 from api.models import Article, Entity, Event, Statement
 from api.queries import articles, entities, events, statements
 from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
@@ -15,7 +14,8 @@ from api.views.relations import register_relations
 from api.views.resolve import register_resolve
 from api.views.shaping import MANY, ONE, PARTICIPANTS
 from api.views.writes import Writable, register_merge, register_writes
-from api.writes import merged_target
+from api.writes.ingest import article_id, propose
+from api.writes.items import merged_target
 from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema, ArticleSchema
 from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema, EntitySchema
 from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema, EventSchema

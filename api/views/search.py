@@ -7,12 +7,12 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from api.dataset_version import current_version
 from api.db import get_session
-from api.jsonio import json_response
+from api.http.jsonio import json_response
+from api.http.smorest import Blueprint
+from api.queries.dataset_version import current_version
 from api.queries.paging import Page
 from api.queries.search import SEARCH_WINDOW, search_documents, search_hits
-from api.smorest import Blueprint
 from api.views.collections import LINK_HEADER
 from api.views.listing import list_response
 from schemas.search import SearchArgsSchema, SearchPageSchema

@@ -7,8 +7,8 @@ from typing import Any
 from flask.views import MethodView
 
 from api.db import get_session
+from api.http.smorest import Blueprint
 from api.queries.timeline import MAX_BUCKETS, timeline
-from api.smorest import Blueprint
 from schemas.timeline import TimelineArgsSchema, TimelineSchema
 
 blp = Blueprint(

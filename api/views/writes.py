@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from webargs.flaskparser import abort
 from werkzeug.routing import BaseConverter
 
-from api.auth import require_scope
 from api.db import unit_of_work
-from api.idempotency import idempotent
-from api.jsonio import json_response
-from api.problems import PROBLEM_MIMETYPE
-from api.smorest import BEARER_SCHEME, Blueprint
-from api.writes import (
+from api.http.auth import require_scope
+from api.http.jsonio import json_response
+from api.http.problems import PROBLEM_MIMETYPE
+from api.http.smorest import BEARER_SCHEME, Blueprint
+from api.writes.idempotency import idempotent
+from api.writes.items import (
     RESERVED_IDS,
     RESOURCES,
     create_item,
@@ -107,7 +107,7 @@ def _written(item: dict[str, Any], status: int = 200, **headers: str) -> Respons
 
 @dataclass(frozen=True)
 class Writable:
-    """What the write endpoints of one collection need beyond :class:`api.writes.Resource`."""
+    """What the write endpoints of one collection need beyond :class:`api.writes.items.Resource`."""
 
     collection: str
     create_schema: type[ma.Schema]

@@ -12,9 +12,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from webargs.flaskparser import abort
 
-from api.api_keys import identify
 from api.db import get_session
-from api.rate_limits import auth_failures_retry_after, count_auth_failure
+from api.http.api_keys import identify
+from api.http.rate_limits import auth_failures_retry_after, count_auth_failure
 
 KEY_PARAMETERS = ("api_key", "apikey", "key", "token", "access_token")
 

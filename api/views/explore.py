@@ -1,6 +1,6 @@
 """/explore: a static page over the public API, for analysts and as the reference dashboard.
 
-The page (``api/explore_page/``: an HTML template, its script and style sheet in ``static/``)
+The page (``api/views/explore_page/``: an HTML template, its script and style sheet in ``static/``)
 calls only the public ``/v1`` endpoints, with plain GETs and no custom header, so a copy served
 from any other origin works through CORS without a preflight. Its charts use Vega, Vega-Lite and vega-embed, which
 ``make install`` unpacks from pinned npm tarballs into ``VEILLE_EXPLORE_ASSETS_DIR`` (default
@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, render_template
 
 from api.config import PROJECT_ROOT
-from api.docs_assets import installed_version, serve_asset
+from api.http.docs_assets import installed_version, serve_asset
 
 ENV_VAR = "VEILLE_EXPLORE_ASSETS_DIR"
 DEFAULT_DIR = PROJECT_ROOT / "var" / "explore-assets"

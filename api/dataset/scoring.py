@@ -1,4 +1,4 @@
-"""Score the extraction pipeline: ``python -m api.extract_scoring`` (``make extract-score``).
+"""Score the extraction pipeline: ``python -m api.dataset.scoring`` (``make extract-score``).
 
 This is the evaluation, so it reads files (the pure pipeline in ``api.extract`` never does),
 and it writes nothing. Two corpora are scored separately:
@@ -6,7 +6,7 @@ and it writes nothing. Two corpora are scored separately:
 * the curated seeds: the gazetteer is built from ``seeds/entities.yaml`` (canonical names and
   every alias); each article's publication date is its curated fuzzy date, with its precision;
 * the development set the project wrote for extraction (``tests/extraction_devset.yaml``,
-  read by :mod:`api.extraction_devset`): short texts with their own small gazetteer, where an
+  read by :mod:`api.dataset.devset`): short texts with their own small gazetteer, where an
   expected speaker may also be a name the gazetteer lacks (a proposed new entity) or the
   explicit unknown speaker.
 
@@ -33,12 +33,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from api.dataset.devset import DEFAULT_PATH, load_devset, new_speaker_key
+from api.dataset.seed_files import read_seeds
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
 from api.extract.proposals import Extraction, KnownEntity, NewEntity, StatementProposal
-from api.extraction_devset import DEFAULT_PATH, load_devset, new_speaker_key
 from api.fuzzy_dates import interval
-from api.seed_files import read_seeds
 
 # What each corpus must reach (issue 16): the seeds must not regress, and the development
 # set holds the line the pipeline is expected to hold on news it has never seen.

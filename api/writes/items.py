@@ -1,6 +1,6 @@
 """Curators' writes on the four collections: one transaction each, with history.
 
-Every write validates the whole item with the seed loader's own checks (``api.seed_files``:
+Every write validates the whole item with the seed loader's own checks (``api.dataset.seed_files``:
 spans must be the article text at their offsets, references must name live items), so the
 API cannot store what ``flask seed`` would refuse. A PATCH is applied to the current item
 and the result validated as a whole, like a POST.
@@ -23,8 +23,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from api import ids
-from api.history import record_changes
-from api.jsonio import OPTIONS
+from api.dataset.seed_files import Checker, SeedRows, read_article, read_entity, read_event, read_statement
+from api.http.jsonio import OPTIONS
+from api.http.problems import ClientError
 from api.models import (
     Article,
     ArticleCitedOutlet,
@@ -39,13 +40,12 @@ from api.models import (
     Statement,
     StatementAbout,
 )
-from api.problems import ClientError
 from api.queries.articles import get_article
 from api.queries.entities import get_entity
 from api.queries.events import get_event
 from api.queries.statements import get_statement
-from api.search_index import sync_search_index
-from api.seed_files import Checker, SeedRows, read_article, read_entity, read_event, read_statement
+from api.writes.history import record_changes
+from api.writes.search_index import sync_search_index
 
 RESERVED_IDS = ("resolve",)  # sub-paths of /v1/entities
 # in place of an If-Match: for a server-side step inside the transaction that read the item

@@ -14,7 +14,7 @@ from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
-from api.problems import PROBLEM_MIMETYPE, problem_from_http_exception
+from api.http.problems import PROBLEM_MIMETYPE, problem_from_http_exception
 from schemas.common import ProblemSchema
 from schemas.writes import FuzzyDateInputSchema
 

@@ -2,7 +2,7 @@
 
 API responses (JSON, CSV, problem+json…) are never meant to run anything in a browser, so
 their policy forbids everything. The two documentation pages may load only the self-hosted
-Swagger UI and ReDoc (``api/docs_assets.py``), the API's own ``/openapi.json`` and ``data:``
+Swagger UI and ReDoc (``api/http/docs_assets.py``), the API's own ``/openapi.json`` and ``data:``
 images (both UIs draw icons from their CSS), nothing from another origin. Checked in headless
 Chromium, each page gets only what it needs:
 
@@ -14,7 +14,7 @@ Chromium, each page gets only what it needs:
   there (a hash cannot name them). ReDoc 2's sidebar footer also asks for a Redocly logo on
   a CDN: the policy blocks it and ReDoc drops the image, so the page still loads nothing from
   outside.
-- /explore (``api/explore.py``): its own script and style files and the self-hosted Vega
+- /explore (``api/views/explore.py``): its own script and style files and the self-hosted Vega
   bundles, nothing inline. Vega compiles chart expressions with ``Function`` unless told
   otherwise; the page passes ``ast: true`` to vega-embed, whose bundle includes Vega's
   expression interpreter, so no ``'unsafe-eval'`` is needed. ``connect-src 'self'``: the page

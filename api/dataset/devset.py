@@ -14,12 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from api.config import PROJECT_ROOT
+from api.dataset.seed_files import safe_load
 from api.extract.proposals import UNKNOWN_SPEAKER, KnownEntity
 from api.fuzzy_dates import FuzzyDateError, interval, precision_of
-from api.seed_files import safe_load
 from api.text import fold
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "tests" / "extraction_devset.yaml"
+DEFAULT_PATH = PROJECT_ROOT / "tests" / "extraction_devset.yaml"
 KINDS = frozenset({"direct", "reported"})
 
 

@@ -14,8 +14,8 @@ import hashlib
 
 from flask import Flask, Response, request
 
-from api.dataset_version import current_version
-from api.problems import DATABASE_UNAVAILABLE
+from api.http.problems import DATABASE_UNAVAILABLE
+from api.queries.dataset_version import current_version
 
 NOT_CACHED = ("/healthz", "/readyz", "/metrics")
 VARY = "Accept, Authorization"

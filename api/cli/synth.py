@@ -27,7 +27,7 @@ Shape of the data for ``--articles N`` (N >= 50):
   year precision, interval from :func:`api.fuzzy_dates.interval`), 2-3 participants, a place
   most of the time, and one or two evidence spans: the sentence of an article that reports it.
 - **search index**: ``search_documents`` holds exactly what
-  :func:`api.search_index.sync_search_index` would write (articles and statements are built in
+  :func:`api.writes.search_index.sync_search_index` would write (articles and statements are built in
   bulk the same way, entities and events by calling it); SQLite's FTS5 table and PostgreSQL's
   tsvector follow by themselves.
 - **dataset_state** (row 1) gets a version bump and a digest naming the parameters.
@@ -98,9 +98,9 @@ from api.models import (
     Statement,
     StatementAbout,
 )
-from api.search_index import sync_search_index
 from api.search_text import terms
 from api.text import fold
+from api.writes.search_index import sync_search_index
 
 ARTICLE_PREFIX = "a-synth-"
 ENTITY_PREFIX = "synth-"
@@ -807,7 +807,7 @@ class Generator:
                     "text": text[start:end],
                 }
             )
-        # as api.search_index: the title and lead when the body lacks them, then the body
+        # as api.writes.search_index: the title and lead when the body lacks them, then the body
         extra = [part for part in (title, lead) if part and part not in text]
         content = "\n".join([*extra, text])
         rows["search_documents"].append(

@@ -1,7 +1,7 @@
 """New articles in: from a text file (``flask ingest``) or a POST, with the pipeline's proposals.
 
 The extraction pipeline (``api.extract``) reads the body; what it proposes is stored through
-the same writes as a curator's (``api.writes``), so every proposal passes the checks a
+the same writes as a curator's (``api.writes.items``), so every proposal passes the checks a
 curated row passes, with ``status: proposed`` and the pipeline's confidence. A proposal
 those checks refuse is skipped and counted, never stored half-valid.
 
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import ids
+from api.dataset.seed_files import LOCATION_TYPES, safe_load
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
 from api.extract.proposals import (
@@ -36,11 +37,10 @@ from api.extract.proposals import (
     NewEntity,
 )
 from api.fuzzy_dates import FuzzyDate, FuzzyDateError, interval, precision_of
+from api.http.problems import ClientError
 from api.models import Article, Entity, EntityAlias
-from api.problems import ClientError
-from api.seed_files import LOCATION_TYPES, safe_load
 from api.text import fold
-from api.writes import RESOURCES, UNCONDITIONAL, create_item, patch_item
+from api.writes.items import RESOURCES, UNCONDITIONAL, create_item, patch_item
 from schemas.vocabulary import ENTITY_TYPES
 from schemas.writes import ArticleCreateSchema
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import models
-from api.history import record_changes
+from api.dataset.seed_files import SeedRows
 from api.models import Base, DatasetState, Timestamps
-from api.search_index import sync_search_index
-from api.seed_files import SeedRows
+from api.writes.history import record_changes
+from api.writes.search_index import sync_search_index
 
 # Parents before children, so foreign keys always point at existing rows.
 LOAD_ORDER: list[tuple[str, type[Base]]] = [

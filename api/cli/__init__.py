@@ -12,15 +12,15 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from api.api_keys import SCOPES, create_key, list_keys, revoke_key
+from api.cli.synth import synth_command
 from api.config import PROJECT_ROOT
-from api.dataset_report import build_report, format_report
+from api.dataset.loader import load_seed_rows
+from api.dataset.report import build_report, format_report
+from api.dataset.seed_files import SeedError, read_seeds
 from api.db import get_engine
-from api.ingest import ingest_article, parse_text_file
-from api.problems import ClientError
-from api.seed_files import SeedError, read_seeds
-from api.seed_loader import load_seed_rows
-from api.synth import synth_command
+from api.http.api_keys import SCOPES, create_key, list_keys, revoke_key
+from api.http.problems import ClientError
+from api.writes.ingest import ingest_article, parse_text_file
 
 
 def alembic_config(database_url: str) -> Config:

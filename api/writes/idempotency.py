@@ -21,8 +21,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from api.http.problems import ClientError
 from api.models import IdempotencyRecord
-from api.problems import ClientError
 
 LIFETIME = timedelta(hours=24)
 REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")

@@ -1,0 +1,1 @@
+"""The curated dataset on disk: seed files, the loader, the report and extraction scoring."""
