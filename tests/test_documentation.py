@@ -15,8 +15,8 @@ def environment_variables() -> set[str]:
     sources = [
         PROJECT_ROOT / "api" / "config.py",
         PROJECT_ROOT / "gunicorn.conf.py",
-        PROJECT_ROOT / "api" / "docs_assets.py",
-        PROJECT_ROOT / "api" / "explore.py",
+        PROJECT_ROOT / "api" / "http" / "docs_assets.py",
+        PROJECT_ROOT / "api" / "views" / "explore.py",
     ]
     names: set[str] = set()
     for source in sources:
