@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import create_app
 from api.cli import alembic_config
 from api.config import PROJECT_ROOT, normalise_database_url
 from api.dataset.loader import LOAD_ORDER, load_seed_rows
@@ -34,6 +36,30 @@ def load_seeds(url: str, seeds_dir: Path = SEEDS_DIR) -> None:
             load_seed_rows(session, read_seeds(seeds_dir))
     finally:
         engine.dispose()
+
+
+def new_key(app: Flask, name: str, scope: str) -> str:
+    """A new API key made by ``flask keys create`` on ``app``'s database: the Authorization value."""
+    result = app.test_cli_runner().invoke(args=["keys", "create", "--name", name, "--scope", scope])
+    assert result.exit_code == 0, result.output
+    return f"Bearer {result.output.strip()}"
+
+
+class Writable:
+    """A seeded database of its own and an app on it (rate limits off), for tests that write:
+    the session's seeded database stays exactly the seeds. Keys are made on demand."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+
+    def key(self, name: str, scope: str | None = None) -> str:
+        """A new key named ``k-<name>`` (revisions show it as their actor) with ``scope``, by
+        default the name: its Authorization value."""
+        return new_key(self.app, f"k-{name}", scope or name)
+
+    def close(self) -> None:
+        self.app.extensions["veille.engine"].dispose()
 
 
 def snapshot(url: str) -> dict[str, list[dict[str, Any]]]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from api import create_app
 from api.config import PROJECT_ROOT
+from tests.helpers import new_key
 
 BIN = Path(sys.executable).parent
 
@@ -117,13 +118,20 @@ def create_key(url: str, scope: str = "admin") -> str:
     """A new API key with ``scope`` in the database at ``url``: the Authorization header value."""
     app = create_app({"DATABASE_URL": url})
     try:
-        result = app.test_cli_runner().invoke(
-            args=["keys", "create", "--name", f"e2e-{scope}", "--scope", scope]
-        )
-        assert result.exit_code == 0, result.output
-        return f"Bearer {result.output.strip()}"
+        return new_key(app, f"e2e-{scope}", scope)
     finally:
         app.extensions["veille.engine"].dispose()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """gunicorn serving a database of its own: its base URL, the database's URL, keys on demand."""
+
+    base: str
+    url: str
+
+    def key(self, scope: str = "admin") -> str:
+        return create_key(self.url, scope)
 
 
 def _started(process: subprocess.Popen[bytes], base: str, log: Any, startup_seconds: float) -> str:
