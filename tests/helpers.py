@@ -52,11 +52,14 @@ class Writable:
     def __init__(self, url: str) -> None:
         self.url = url
         self.app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+        self.keys: dict[str, str] = {}
 
     def key(self, name: str, scope: str | None = None) -> str:
-        """A new key named ``k-<name>`` (revisions show it as their actor) with ``scope``, by
-        default the name: its Authorization value."""
-        return new_key(self.app, f"k-{name}", scope or name)
+        """The Authorization value of the key named ``k-<name>`` (revisions show it as their
+        actor) with ``scope``, by default the name; made on first use."""
+        if name not in self.keys:
+            self.keys[name] = new_key(self.app, f"k-{name}", scope or name)
+        return self.keys[name]
 
     def close(self) -> None:
         self.app.extensions["veille.engine"].dispose()

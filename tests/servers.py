@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,15 +123,19 @@ def create_key(url: str, scope: str = "admin") -> str:
         app.extensions["veille.engine"].dispose()
 
 
-@dataclass(frozen=True)
+@dataclass
 class LiveServer:
     """gunicorn serving a database of its own: its base URL, the database's URL, keys on demand."""
 
     base: str
     url: str
+    keys: dict[str, str] = field(default_factory=dict)
 
     def key(self, scope: str = "admin") -> str:
-        return create_key(self.url, scope)
+        """The Authorization value of a key with ``scope``, made on first use."""
+        if scope not in self.keys:
+            self.keys[scope] = create_key(self.url, scope)
+        return self.keys[scope]
 
 
 def _started(process: subprocess.Popen[bytes], base: str, log: Any, startup_seconds: float) -> str:
