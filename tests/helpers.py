@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cli import alembic_config
+from api.collections import LOAD_ORDER
 from api.config import PROJECT_ROOT, normalise_database_url
-from api.dataset.loader import LOAD_ORDER, load_seed_rows
+from api.dataset.loader import load_seed_rows
 from api.dataset.seed_files import read_seeds
 from api.db import make_engine
 from api.models import DatasetState

@@ -14,25 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import models
+from api.collections import LOAD_ORDER
 from api.dataset.seed_files import SeedRows
 from api.models import Base, DatasetState, Timestamps
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index
-
-# Parents before children, so foreign keys always point at existing rows.
-LOAD_ORDER: list[tuple[str, type[Base]]] = [
-    ("entities", models.Entity),
-    ("entity_aliases", models.EntityAlias),
-    ("articles", models.Article),
-    ("article_cited_outlets", models.ArticleCitedOutlet),
-    ("events", models.Event),
-    ("event_participants", models.EventParticipant),
-    ("event_evidence", models.EventEvidence),
-    ("mentions", models.Mention),
-    ("statements", models.Statement),
-    ("statement_about", models.StatementAbout),
-]
 
 
 @dataclass

@@ -9,17 +9,17 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence, Mention, Statement
-from api.queries.paging import Listing, SortKey
+from api.queries.paging import SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import entity_summary, event_summary, fuzzy, grouped_by, overlapping
 from api.queries.statements import statement_summaries_where
 
-_ID = SortKey(Article.id)
+TIE_BREAK = SortKey(Article.id)
 SORTS: dict[str, list[SortKey]] = {
     "published": [SortKey(Article.published_start, "date")],
     "title": [SortKey(Article.title)],
-    "id": [_ID],
+    "id": [TIE_BREAK],
 }
 
 
@@ -98,10 +98,6 @@ def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[st
         }
         for article in articles
     ]
-
-
-LISTING = Listing(filtered_articles, SORTS, _ID, article_dicts)
-list_articles = LISTING.page
 
 
 def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:

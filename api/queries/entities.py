@@ -9,16 +9,16 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention, Statement
-from api.queries.paging import Listing, SortKey
+from api.queries.paging import SortKey
 from api.queries.search import search_filter
 from api.queries.shapes import article_summary, event_summary, grouped_by
 from api.queries.statements import statement_summaries_where
 
-_ID = SortKey(Entity.id)
+TIE_BREAK = SortKey(Entity.id)
 SORTS: dict[str, list[SortKey]] = {
     "name": [SortKey(Entity.name)],
     "type": [SortKey(Entity.type)],
-    "id": [_ID],
+    "id": [TIE_BREAK],
 }
 
 
@@ -101,10 +101,6 @@ def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str,
         }
         for entity in entities
     ]
-
-
-LISTING = Listing(filtered_entities, SORTS, _ID, entity_dicts)
-list_entities = LISTING.page
 
 
 def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:

@@ -9,14 +9,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, Event, EventEvidence, EventParticipant, Statement
-from api.queries.paging import Listing, SortKey
+from api.queries.paging import SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import article_summary, entity_summaries, fuzzy, grouped_by, overlapping
 from api.queries.statements import statement_summaries_where
 
-_ID = SortKey(Event.id)
-SORTS: dict[str, list[SortKey]] = {"date": [SortKey(Event.date_start, "date")], "id": [_ID]}
+TIE_BREAK = SortKey(Event.id)
+SORTS: dict[str, list[SortKey]] = {"date": [SortKey(Event.date_start, "date")], "id": [TIE_BREAK]}
 
 
 def filtered_events(session: Session, filters: dict[str, Any]) -> Select[Any]:
@@ -91,10 +91,6 @@ def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any
         }
         for event in events
     ]
-
-
-LISTING = Listing(filtered_events, SORTS, _ID, event_dicts)
-list_events = LISTING.page
 
 
 def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, Event, Statement, StatementAbout
 from api.queries import run
-from api.queries.paging import Listing, SortKey, loaded_columns
+from api.queries.paging import SortKey, loaded_columns
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import (
@@ -25,14 +25,14 @@ from api.queries.shapes import (
     statement_summary,
 )
 
-_ID = SortKey(Statement.id)
+TIE_BREAK = SortKey(Statement.id)
 SORTS: dict[str, list[SortKey]] = {
     # generated columns, indexed with the id (migration 0008): undated last, then by date
     "said_on": [
         SortKey(Statement.said_on_rank, "int", always_ascending=True),
         SortKey(Statement.said_on_sort, "date"),
     ],
-    "id": [_ID],
+    "id": [TIE_BREAK],
 }
 
 
@@ -93,10 +93,6 @@ def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
 def statement_dicts(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
     about = about_by_statement(session, [s.id for s in statements])
     return [statement_dict(s, about.get(s.id, [])) for s in statements]
-
-
-LISTING = Listing(filtered_statements, SORTS, _ID, statement_dicts)
-list_statements = LISTING.page
 
 
 # One statement is two queries, built once: the statement with its article and event (the

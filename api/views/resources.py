@@ -6,24 +6,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.models import Article, Entity, Event, Statement
-from api.queries import articles, entities, events, statements
-from api.queries.facets import ARTICLE_FACETS, ENTITY_FACETS, EVENT_FACETS, STATEMENT_FACETS
-from api.views.collections import Collection, collection_blueprint
+from api.collections import ARTICLES, ENTITIES, EVENTS, STATEMENTS, Collection
+from api.queries import articles
+from api.views.collections import Collection as ViewCollection
+from api.views.collections import collection_blueprint
 from api.views.relations import register_relations
 from api.views.resolve import register_resolve
-from api.views.shaping import MANY, ONE, PARTICIPANTS
 from api.views.writes import Writable, register_merge, register_writes
 from api.writes.ingest import article_id, propose
 from api.writes.items import merged_target
-from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema, ArticleSchema
-from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema, EntitySchema
-from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema, EventSchema
+from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema
+from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema
+from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema
 from schemas.statements import (
     StatementItemSchema,
     StatementListArgsSchema,
     StatementPageSchema,
-    StatementSchema,
 )
 from schemas.writes import (
     ArticleCreateArgsSchema,
@@ -37,78 +35,35 @@ from schemas.writes import (
     StatementPatchSchema,
 )
 
+
+def _view(
+    collection: Collection, args_schema: Any, page_schema: Any, item_schema: Any, **extra: Any
+) -> ViewCollection:
+    c = collection
+    return ViewCollection(
+        name=c.name,
+        singular=c.singular,
+        description=c.description,
+        id_example=c.id_example,
+        args_schema=args_schema,
+        page_schema=page_schema,
+        item_schema=item_schema,
+        list_schema=c.list_schema,
+        listing=c.listing,
+        model=c.model,
+        get_item=c.get_item,
+        id_keyword=c.id_keyword,
+        expandable=c.expandable,
+        facets=c.facets,
+        **extra,
+    )
+
+
 COLLECTIONS = [
-    Collection(
-        name="articles",
-        singular="article",
-        description="News articles, verbatim, with their publication dates and sources.",
-        id_example="a-2023-05-russia-belarus-nuclear-deployment-agreement",
-        args_schema=ArticleListArgsSchema,
-        page_schema=ArticlePageSchema,
-        item_schema=ArticleItemSchema,
-        list_schema=ArticleSchema,
-        listing=articles.LISTING,
-        model=Article,
-        get_item=articles.get_article,
-        id_keyword="article_id",
-        expandable={"outlet": ("entity", ONE), "cited_outlets": ("entity", MANY)},
-        facets=ARTICLE_FACETS,
-    ),
-    Collection(
-        name="entities",
-        singular="entity",
-        description="People, organisations, countries, places, weapons, agreements, exercises, programmes.",
-        id_example="sergei-shoigu",
-        args_schema=EntityListArgsSchema,
-        page_schema=EntityPageSchema,
-        item_schema=EntityItemSchema,
-        list_schema=EntitySchema,
-        listing=entities.LISTING,
-        model=Entity,
-        get_item=entities.get_entity,
-        id_keyword="entity_id",
-        expandable={},
-        facets=ENTITY_FACETS,
-        redirect=merged_target,
-    ),
-    Collection(
-        name="statements",
-        singular="statement",
-        description="Quotations and reported speech, each linked to the exact span of its article.",
-        id_example="st-674fa164936e678d",
-        args_schema=StatementListArgsSchema,
-        page_schema=StatementPageSchema,
-        item_schema=StatementItemSchema,
-        list_schema=StatementSchema,
-        listing=statements.LISTING,
-        model=Statement,
-        get_item=statements.get_statement,
-        id_keyword="statement_id",
-        expandable={
-            "speaker": ("entity", ONE),
-            "about": ("entity", MANY),
-            "article": ("article", ONE),
-            "event": ("event", ONE),
-            "channel": ("entity", ONE),
-        },
-        facets=STATEMENT_FACETS,
-    ),
-    Collection(
-        name="events",
-        singular="event",
-        description="Meetings, signings, deployments, exercises and more, merged across articles.",
-        id_example="2023-05-25-tactical-nuclear-deployment-agreement",
-        args_schema=EventListArgsSchema,
-        page_schema=EventPageSchema,
-        item_schema=EventItemSchema,
-        list_schema=EventSchema,
-        listing=events.LISTING,
-        model=Event,
-        get_item=events.get_event,
-        id_keyword="event_id",
-        expandable={"location": ("entity", ONE), "participants": ("entity", PARTICIPANTS)},
-        facets=EVENT_FACETS,
-    ),
+    _view(ARTICLES, ArticleListArgsSchema, ArticlePageSchema, ArticleItemSchema),
+    _view(ENTITIES, EntityListArgsSchema, EntityPageSchema, EntityItemSchema, redirect=merged_target),
+    _view(STATEMENTS, StatementListArgsSchema, StatementPageSchema, StatementItemSchema),
+    _view(EVENTS, EventListArgsSchema, EventPageSchema, EventItemSchema),
 ]
 
 BLUEPRINTS = {c.name: collection_blueprint(c) for c in COLLECTIONS}

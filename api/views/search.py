@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
+from api.collections import COLLECTIONS
 from api.db import get_session
 from api.http.jsonio import json_response
 from api.http.smorest import Blueprint
@@ -17,6 +18,7 @@ from api.views.collections import LINK_HEADER
 from api.views.listing import list_response
 from schemas.search import SearchArgsSchema, SearchPageSchema
 
+SUMMARIES = {c.singular: (c.model, c.summary) for c in COLLECTIONS}
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Full-text search across collections.")
 
 
@@ -47,7 +49,7 @@ class Search(MethodView):
             cursor=args.get("cursor"),
             version=current_version(),
         )
-        hits = search_hits(session, page, clauses)
+        hits = search_hits(session, page, clauses, SUMMARIES)
         body, headers = list_response(
             Page(items=hits, count=page.count, next_cursor=page.next_cursor, limit=page.limit)
         )

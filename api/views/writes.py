@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from webargs.flaskparser import abort
 from werkzeug.routing import BaseConverter
 
+from api.collections import BY_NAME
 from api.db import unit_of_work
 from api.http.auth import require_scope
 from api.http.jsonio import json_response
@@ -22,7 +23,6 @@ from api.http.smorest import BEARER_SCHEME, Blueprint
 from api.writes.idempotency import idempotent
 from api.writes.items import (
     RESERVED_IDS,
-    RESOURCES,
     create_item,
     merge_entity,
     patch_item,
@@ -126,8 +126,8 @@ class Writable:
 
 def register_writes(blp: Blueprint, writable: Writable) -> None:
     """POST /v1/<collection>, PATCH and DELETE /v1/<collection>/<id>, POST …/<id>/restore."""
-    resource = RESOURCES[writable.collection]
-    noun, camel = resource.noun, resource.noun.capitalize()
+    resource = BY_NAME[writable.collection]
+    noun, camel = resource.singular, resource.singular.capitalize()
     id_parameter = [
         {"in": "path", "name": "item_id", "description": f"The {noun} id.", "example": writable.id_example}
     ]

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import ids
+from api.collections import ARTICLES, BY_NAME
 from api.dataset.seed_files import LOCATION_TYPES, safe_load
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
@@ -40,7 +41,7 @@ from api.fuzzy_dates import FuzzyDate, FuzzyDateError, interval, precision_of
 from api.http.problems import ClientError
 from api.models import Article, Entity, EntityAlias
 from api.text import fold
-from api.writes.items import RESOURCES, UNCONDITIONAL, create_item, patch_item
+from api.writes.items import UNCONDITIONAL, create_item, patch_item
 from schemas.vocabulary import ENTITY_TYPES
 from schemas.writes import ArticleCreateSchema
 
@@ -163,7 +164,7 @@ class _Store:
         try:  # a refused proposal writes nothing (create_item checks before it writes)
             return create_item(
                 self.session,
-                RESOURCES[collection],
+                BY_NAME[collection],
                 data=data,
                 actor=self.actor,
                 confidence=confidence,
@@ -174,7 +175,7 @@ class _Store:
             return None
 
     def mentions(self, extraction: Extraction) -> None:
-        resource = RESOURCES["articles"]
+        resource = ARTICLES
         item = resource.fetch(self.session, self.article.id)
         assert item is not None
         current = resource.to_input(item)["mentions"]
@@ -377,6 +378,6 @@ def ingest_article(
         return Ingested(existing.id, created=False, retired=existing.deleted_at is not None)
     if "id" not in article:
         article = {**article, "id": article_id(session, article)}
-    item = create_item(session, RESOURCES["articles"], data=article, actor=actor)
+    item = create_item(session, ARTICLES, data=article, actor=actor)
     proposed = propose(session, item["id"], actor=actor, use_ner=use_ner) if propose_all else None
     return Ingested(item["id"], created=True, proposed=proposed)

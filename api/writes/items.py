@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from api import ids
+from api.collections import ENTITIES, Child, Collection
 from api.dataset.seed_files import Checker, SeedRows, read_article, read_entity, read_event, read_statement
 from api.http.jsonio import OPTIONS
 from api.http.problems import ClientError
@@ -33,17 +33,12 @@ from api.models import (
     Entity,
     EntityAlias,
     Event,
-    EventEvidence,
     EventParticipant,
     Mention,
     Revision,
     Statement,
     StatementAbout,
 )
-from api.queries.articles import get_article
-from api.queries.entities import get_entity
-from api.queries.events import get_event
-from api.queries.statements import get_statement
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index
 
@@ -81,28 +76,6 @@ class Live(Mapping[str, Any]):
         return len(self.known)
 
 
-@dataclass(frozen=True)
-class Child:
-    rows: str  # attribute of SeedRows
-    model: Any
-    owner: str  # column naming the item
-
-
-@dataclass(frozen=True)
-class Resource:
-    """How one collection is written: its rows, their checks, and its current item."""
-
-    collection: str  # as in the URL and the revisions: "statements"
-    noun: str
-    doc_type: str  # search index document type
-    model: Any
-    fetch: Callable[[Session, str], dict[str, Any] | None]
-    to_input: Callable[[dict[str, Any]], dict[str, Any]]  # current item → the body that recreates it
-    read: Callable[[Session, str, dict[str, Any], Checker, SeedRows, Any], None]
-    children: tuple[Child, ...]
-    new_id: Callable[[dict[str, Any]], str]
-
-
 def _read_entity(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
@@ -137,123 +110,33 @@ def _read_event(
     read_event("", {**doc, "id": item_id}, check, rows, entities, Live(session, Article, Article.body))
 
 
-def _entity_input(item: dict[str, Any]) -> dict[str, Any]:
-    keys = ("name", "type", "description", "aliases", "status")
-    return {**{k: item[k] for k in keys}, "wikidata": item["external_ids"]["wikidata"]}
-
-
-def _article_input(item: dict[str, Any]) -> dict[str, Any]:
-    keys = (
-        "title",
-        "lead",
-        "body",
-        "language",
-        "published",
-        "outlet",
-        "cited_outlets",
-        "source_url",
-        "notes",
-    )
-    mentions = [
-        {k: m[k] for k in ("entity", "start", "end", "text", "status")} for m in item["related"]["mentions"]
-    ]
-    return {**{k: item[k] for k in keys}, "mentions": mentions}
-
-
-STATEMENT_INPUT = ("kind", "status", "text", "article", "start", "end", "speaker", "said_on", "about")
-STATEMENT_INPUT += ("event", "channel")
-
-
-def _item_input(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda item: {k: item[k] for k in keys}
-
-
-RESOURCES: dict[str, Resource] = {
-    r.collection: r
-    for r in (
-        Resource(
-            "entities",
-            "entity",
-            "entity",
-            Entity,
-            lambda session, item_id: get_entity(session, entity_id=item_id),
-            _entity_input,
-            _read_entity,
-            (Child("entity_aliases", EntityAlias, "entity_id"),),
-            lambda doc: doc["id"],
-        ),
-        Resource(
-            "articles",
-            "article",
-            "article",
-            Article,
-            lambda session, item_id: get_article(session, article_id=item_id),
-            _article_input,
-            _read_article,
-            (
-                Child("article_cited_outlets", ArticleCitedOutlet, "article_id"),
-                Child("mentions", Mention, "article_id"),
-            ),
-            lambda doc: doc["id"],
-        ),
-        Resource(
-            "statements",
-            "statement",
-            "statement",
-            Statement,
-            lambda session, item_id: get_statement(session, statement_id=item_id),
-            _item_input(STATEMENT_INPUT),
-            _read_statement,
-            (Child("statement_about", StatementAbout, "statement_id"),),
-            lambda doc: ids.statement_id(doc["article"], doc["start"], doc["end"]),
-        ),
-        Resource(
-            "events",
-            "event",
-            "event",
-            Event,
-            lambda session, item_id: get_event(session, event_id=item_id),
-            _item_input(
-                (
-                    "type",
-                    "status",
-                    "title",
-                    "summary",
-                    "date",
-                    "location",
-                    "planned",
-                    "participants",
-                    "evidence",
-                )
-            ),
-            _read_event,
-            (
-                Child("event_participants", EventParticipant, "event_id"),
-                Child("event_evidence", EventEvidence, "event_id"),
-            ),
-            lambda doc: doc["id"],
-        ),
-    )
+# how each collection's item is checked (the seed loader's checks, with live rows to refer to)
+_CHECKS: dict[str, Callable[[Session, str, dict[str, Any], Checker, SeedRows, Any], None]] = {
+    "entities": _read_entity,
+    "articles": _read_article,
+    "statements": _read_statement,
+    "events": _read_event,
 }
 
 
 def _validated(
-    session: Session, resource: Resource, item_id: str, doc: dict[str, Any], row: Any
+    session: Session, resource: Collection, item_id: str, doc: dict[str, Any], row: Any
 ) -> tuple[dict[str, Any], dict[Child, list[dict[str, Any]]]]:
     """The item's own column values and its child rows, or a 422 naming every problem."""
     check, rows = Checker(), SeedRows()
-    resource.read(session, item_id, doc, check, rows, row)
+    _CHECKS[resource.name](session, item_id, doc, check, rows, row)
     if check.found:
         errors: dict[str, list[str]] = {}
         for where, message in check.found:
             errors.setdefault(where or "_schema", []).append(message)
         raise ClientError(
-            422, f"The {resource.noun} is not valid: " + "; ".join(check.problems), errors=errors
+            422, f"The {resource.singular} is not valid: " + "; ".join(check.problems), errors=errors
         )
-    (values,) = getattr(rows, resource.collection)
+    (values,) = getattr(rows, resource.name)
     values = {**values, "id": item_id}
     children = {
-        child: [{**r, child.owner: item_id} for r in getattr(rows, child.rows)] for child in resource.children
+        child: [{**r, child.owner: item_id} for r in getattr(rows, child.table)]
+        for child in resource.children
     }
     return values, children
 
@@ -279,10 +162,10 @@ def _replace_children(
             session.execute(insert(child.model), rows)
 
 
-def _after_change(session: Session, resource: Resource, item_ids: list[str], actor: str) -> None:
+def _after_change(session: Session, resource: Collection, item_ids: list[str], actor: str) -> None:
     session.flush()
-    sync_search_index(session, resource.doc_type, item_ids)
-    record_changes(session, actor=actor, collection=resource.collection, ids=item_ids)
+    sync_search_index(session, resource.singular, item_ids)
+    record_changes(session, actor=actor, collection=resource.name, ids=item_ids)
     bump_version(session)
 
 
@@ -290,9 +173,9 @@ def bump_version(session: Session) -> None:
     session.execute(update(DatasetState).where(DatasetState.id == 1).values(version=DatasetState.version + 1))
 
 
-def _fetched(session: Session, resource: Resource, item_id: str) -> dict[str, Any]:
+def _fetched(session: Session, resource: Collection, item_id: str) -> dict[str, Any]:
     item = resource.fetch(session, item_id)
-    assert item is not None, f"{resource.noun} {item_id} was just written"
+    assert item is not None, f"{resource.singular} {item_id} was just written"
     return item
 
 
@@ -309,7 +192,7 @@ def _refuse_same_text(session: Session, content_hash: str) -> None:
 
 def create_item(
     session: Session,
-    resource: Resource,
+    resource: Collection,
     *,
     data: dict[str, Any],
     actor: str,
@@ -330,7 +213,7 @@ def create_item(
     if existing is not None:
         state = "retired (an admin can restore it)" if existing.deleted_at else "in use"
         raise ClientError(
-            409, f"The {resource.noun} id {item_id!r} is {state}.", errors={"id": [f"already {state}"]}
+            409, f"The {resource.singular} id {item_id!r} is {state}.", errors={"id": [f"already {state}"]}
         )
     values, children = _validated(session, resource, item_id, data, None)
     if resource.model is Article:
@@ -345,30 +228,32 @@ def create_item(
     return _fetched(session, resource, item_id)
 
 
-def _current(session: Session, resource: Resource, item_id: str, if_match: Any) -> tuple[Any, dict[str, Any]]:
+def _current(
+    session: Session, resource: Collection, item_id: str, if_match: Any
+) -> tuple[Any, dict[str, Any]]:
     """The live row and its item, once ``if_match`` is known to name its current ETag."""
     row = session.get(resource.model, item_id)
     if row is None:
-        raise ClientError(404, f"No {resource.noun} with id {item_id!r}.")
+        raise ClientError(404, f"No {resource.singular} with id {item_id!r}.")
     # a missing precondition is named before the state of the item: a change without If-Match
     # is a 428 whether or not the item was retired meanwhile
     if if_match is not UNCONDITIONAL and not if_match:
         raise ClientError(
-            428, f"Send If-Match with the {resource.noun}'s current ETag (from a GET) to change it."
+            428, f"Send If-Match with the {resource.singular}'s current ETag (from a GET) to change it."
         )
     if row.deleted_at is not None:
-        raise ClientError(410, f"The {resource.noun} {item_id!r} was retired.")
+        raise ClientError(410, f"The {resource.singular} {item_id!r} was retired.")
     if if_match is UNCONDITIONAL:
         return row, _fetched(session, resource, item_id)
     item = _fetched(session, resource, item_id)
     if not if_match.contains(representation_etag(item)) and not if_match.star_tag:
         raise ClientError(
-            412, f"The {resource.noun} changed since that ETag was read: GET it again, then retry."
+            412, f"The {resource.singular} changed since that ETag was read: GET it again, then retry."
         )
     return row, item
 
 
-def _compare_and_set(session: Session, resource: Resource, row: Any, values: dict[str, Any]) -> None:
+def _compare_and_set(session: Session, resource: Collection, row: Any, values: dict[str, Any]) -> None:
     model = resource.model
     result = session.execute(
         update(model)
@@ -378,14 +263,15 @@ def _compare_and_set(session: Session, resource: Resource, row: Any, values: dic
     )
     if result.rowcount != 1:
         raise ClientError(
-            412, f"The {resource.noun} changed while this request was being served: GET it again, then retry."
+            412,
+            f"The {resource.singular} changed while this request was being served: GET it again, then retry.",
         )
     session.expire(row)
 
 
 def patch_item(
     session: Session,
-    resource: Resource,
+    resource: Collection,
     *,
     item_id: str,
     changes: dict[str, Any],
@@ -402,7 +288,7 @@ def patch_item(
     return _fetched(session, resource, item_id)
 
 
-def retire_item(session: Session, resource: Resource, *, item_id: str, if_match: Any, actor: str) -> None:
+def retire_item(session: Session, resource: Collection, *, item_id: str, if_match: Any, actor: str) -> None:
     """Soft delete: the item leaves the lists and answers 410; its rows and history stay."""
     row, _item = _current(session, resource, item_id, if_match)
     if resource.model is Article:
@@ -417,14 +303,14 @@ def retire_item(session: Session, resource: Resource, *, item_id: str, if_match:
     _after_change(session, resource, [item_id], actor)
 
 
-def restore_item(session: Session, resource: Resource, *, item_id: str, actor: str) -> dict[str, Any]:
+def restore_item(session: Session, resource: Collection, *, item_id: str, actor: str) -> dict[str, Any]:
     row = session.get(resource.model, item_id)
     if row is None:
-        raise ClientError(404, f"No {resource.noun} with id {item_id!r}.")
+        raise ClientError(404, f"No {resource.singular} with id {item_id!r}.")
     if row.deleted_at is None:
-        raise ClientError(409, f"The {resource.noun} {item_id!r} is not retired.")
+        raise ClientError(409, f"The {resource.singular} {item_id!r} is not retired.")
     if getattr(row, "merged_into", None):
-        raise ClientError(409, f"The {resource.noun} {item_id!r} was merged into {row.merged_into!r}.")
+        raise ClientError(409, f"The {resource.singular} {item_id!r} was merged into {row.merged_into!r}.")
     if resource.model is Article:
         _refuse_same_text(session, row.content_hash)
     _compare_and_set(session, resource, row, {"deleted_at": None})
@@ -496,7 +382,7 @@ def merge_entity(session: Session, *, item_id: str, into: str, actor: str) -> di
     earlier merges into the duplicate now point at the target too. The change feed gets a
     ``merge`` for the duplicate and an ``update`` for every item whose references moved.
     """
-    resource = RESOURCES["entities"]
+    resource = ENTITIES
     source = session.get(Entity, item_id)
     if source is None:
         raise ClientError(404, f"No entity with id {item_id!r}.")
