@@ -13,7 +13,7 @@ schemas (schemas/statements.py, schemas/writes.py). The README walks through it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Collection as Ids
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +85,10 @@ class Collection:
         """The write body that recreates ``item`` (the base a JSON merge patch applies to)."""
         return {name: item[name] for name in self.input_fields}
 
+    def revision_data(self, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """What a revision keeps of each row: the list item (history compares these)."""
+        return self.listing.shape(session, rows)
+
     @property
     def tables(self) -> list[tuple[str, type[Base]]]:
         return [(self.name, self.model), *((c.table, c.model) for c in self.children)]
@@ -96,6 +100,14 @@ class _Entities(Collection):
 
 
 class _Articles(Collection):
+    def revision_data(self, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        # plus the mentions: a curator's edit of a mention is a change of the article too
+        mentions = articles.mentions_by_article(session, [row.id for row in rows])
+        return [
+            {**item, "mentions": mentions.get(item["id"], [])}
+            for item in super().revision_data(session, rows)
+        ]
+
     def to_input(self, item: dict[str, Any]) -> dict[str, Any]:
         keys = ("entity", "start", "end", "text", "status")
         mentions = [{k: m[k] for k in keys} for m in item["related"]["mentions"]]

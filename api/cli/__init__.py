@@ -18,8 +18,9 @@ from api.dataset.loader import load_seed_rows
 from api.dataset.report import build_report, format_report
 from api.dataset.seed_files import SeedError, read_seeds
 from api.db import get_engine
-from api.http.api_keys import SCOPES, create_key, list_keys, revoke_key
+from api.http.api_keys import SCOPES, create_key, revoke_key
 from api.http.problems import ClientError
+from api.queries.api_keys import all_keys
 from api.writes.ingest import ingest_article, parse_text_file
 
 
@@ -163,7 +164,7 @@ def keys_create(name: str, scopes: tuple[str, ...]) -> None:
 def keys_list() -> None:
     """Names, scopes and state of every key (never the secrets)."""
     with Session(get_engine()) as session:
-        for key in list_keys(session):
+        for key in all_keys(session):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             click.echo(f"{key.name}\t{key.scopes}\t{state}\tcreated {key.created_at:%Y-%m-%d}")
 

@@ -127,3 +127,19 @@ def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:
         "events": [event_summary(e) for e in events],
     }
     return item
+
+
+def article_with_text(session: Session, *, content_hash: str) -> str | None:
+    """The id of the live article whose text has this hash, if any (one text, one article)."""
+    return session.scalar(
+        select(Article.id).where(Article.content_hash == content_hash, Article.deleted_at.is_(None))
+    )
+
+
+def stored_article_with_text(session: Session, *, content_hash: str) -> Any:
+    """The article (live first, else retired) whose text has this hash: ``(id, deleted_at)``, or None."""
+    return session.execute(
+        select(Article.id, Article.deleted_at)
+        .where(Article.content_hash == content_hash)
+        .order_by(Article.deleted_at.is_not(None), Article.id)
+    ).first()

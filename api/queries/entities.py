@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -129,3 +130,20 @@ def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:
         "articles": [{**article_summary(a), "mentions": n} for a, n in articles],
     }
     return item
+
+
+def merged_target(session: Session, entity_id: str) -> str | None:
+    """The entity a merged id now redirects to (None when it was not merged)."""
+    return session.scalar(select(Entity.merged_into).where(Entity.id == entity_id))
+
+
+def entity_spellings(session: Session) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Every live entity as ``(id, name, type, aliases)``, by id: what names are matched against."""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    spelled = select(EntityAlias.entity_id, EntityAlias.alias).order_by(
+        EntityAlias.entity_id, EntityAlias.alias
+    )
+    for entity_id, alias in session.execute(spelled):
+        aliases[entity_id].append(alias)
+    entities = session.scalars(select(Entity).where(Entity.deleted_at.is_(None)).order_by(Entity.id))
+    return [(e.id, e.name, e.type, tuple(aliases[e.id])) for e in entities]

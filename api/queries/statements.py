@@ -163,3 +163,9 @@ def statement_summaries_where(session: Session, *conditions: Any) -> list[dict[s
         )
     )
     return [statement_summary(s) for s in rows]
+
+
+def has_live_statements(session: Session, *, article_id: str) -> bool:
+    """Whether any live statement quotes this article (it then cannot be retired)."""
+    said = select(Statement.id).where(Statement.article_id == article_id, Statement.deleted_at.is_(None))
+    return session.scalar(said.limit(1)) is not None

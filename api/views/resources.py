@@ -8,13 +8,13 @@ from sqlalchemy.orm import Session
 
 from api.collections import ARTICLES, ENTITIES, EVENTS, STATEMENTS, Collection
 from api.queries import articles
+from api.queries.entities import merged_target
 from api.views.collections import Collection as ViewCollection
 from api.views.collections import collection_blueprint
 from api.views.relations import register_relations
 from api.views.resolve import register_resolve
 from api.views.writes import Writable, register_merge, register_writes
 from api.writes.ingest import article_id, propose
-from api.writes.items import merged_target
 from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema
 from schemas.entities import EntityItemSchema, EntityListArgsSchema, EntityPageSchema
 from schemas.events import EventItemSchema, EventListArgsSchema, EventPageSchema

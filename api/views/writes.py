@@ -24,12 +24,12 @@ from api.writes.idempotency import idempotent
 from api.writes.items import (
     RESERVED_IDS,
     create_item,
-    merge_entity,
     patch_item,
     representation_etag,
     restore_item,
     retire_item,
 )
+from api.writes.merge import merge_entity
 from schemas.common import NoArgumentsSchema, ProblemSchema
 from schemas.entities import EntityItemSchema
 from schemas.writes import MergeSchema
