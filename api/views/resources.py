@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.collections import ARTICLES, ENTITIES, EVENTS, STATEMENTS, Collection
-from api.queries import articles
 from api.queries.entities import merged_target
 from api.views.collections import Collection as ViewCollection
 from api.views.collections import collection_blueprint
@@ -51,8 +50,8 @@ def _view(
         list_schema=c.list_schema,
         listing=c.listing,
         model=c.model,
-        get_item=c.get_item,
-        id_keyword=c.id_keyword,
+        get_item=c.fetch,
+        id_keyword="item_id",
         expandable=c.expandable,
         facets=c.facets,
         **extra,
@@ -76,7 +75,7 @@ def _extract_if_asked(
     if not args.get("extract"):
         return item
     propose(session, item["id"], actor=actor)
-    return articles.get_article(session, article_id=item["id"]) or item
+    return ARTICLES.fetch(session, item["id"]) or item
 
 
 def _article_id_if_missing(session: Session, body: dict[str, Any]) -> dict[str, Any]:
