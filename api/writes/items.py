@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from api.collections import Child, Collection
 from api.dataset.seed_files import Checker, SeedRows, read_article, read_entity, read_event, read_statement
+from api.errors import ClientError
 from api.http.jsonio import OPTIONS
-from api.http.problems import ClientError
 from api.models import (
     Article,
     DatasetState,
