@@ -24,8 +24,9 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from api import ids
+from api.checks import LOCATION_TYPES
 from api.collections import ARTICLES, BY_NAME
-from api.dataset.seed_files import LOCATION_TYPES, safe_load
+from api.dataset.seed_files import safe_load
 from api.errors import ClientError
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
