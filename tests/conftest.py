@@ -20,7 +20,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from api import create_app
-from api.dataset.seed_files import SeedRows, read_seeds
+from api.checks import SeedRows
+from api.dataset.seed_files import read_seeds
 from tests.helpers import SEEDS_DIR, SERVER_URL, load_seeds, migrate
 
 

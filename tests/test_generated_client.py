@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from api import create_app
+from api.checks import SeedRows
 from api.config import PROJECT_ROOT
-from api.dataset.seed_files import SeedRows
 from tests.helpers import BIN, load_seeds, migrate
 from tests.servers import serve
 from tests.test_writes import ARTICLE, ARTICLE_ID, DUPLICATE, EVENT, EVENT_ID, STATEMENT, STATEMENT_ID

@@ -18,8 +18,8 @@ from api.dataset.loader import load_seed_rows
 from api.dataset.report import build_report, format_report
 from api.dataset.seed_files import SeedError, read_seeds
 from api.db import get_engine
+from api.errors import ClientError
 from api.http.api_keys import SCOPES, create_key, revoke_key
-from api.http.problems import ClientError
 from api.queries.api_keys import all_keys
 from api.writes.ingest import ingest_article, parse_text_file
 

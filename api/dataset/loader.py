@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.checks import SeedRows
 from api.collections import LOAD_ORDER
-from api.dataset.seed_files import SeedRows
 from api.models import Base, DatasetState, Timestamps
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index

@@ -15,11 +15,15 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from api.config import PROJECT_ROOT
+from api.errors import ClientError
 
+# an asset that is not there answers as any unknown URL does
+UNKNOWN_ASSET = NotFound.description
 ENV_VAR = "VEILLE_DOCS_ASSETS_DIR"
 DEFAULT_DIR = PROJECT_ROOT / "var" / "docs-assets"
 URL_PREFIX = "/docs-assets"
@@ -75,11 +79,11 @@ def serve_asset(directory: Path, packages: Iterable[str], release: str, filename
     other package, version, path outside the package or kind of file. Also serves /explore's."""
     package, _, version = release.partition("@")
     if package not in packages or version != installed_version(package, directory):
-        abort(404)
+        raise ClientError(404, UNKNOWN_ASSET)
     mimetype = MIMETYPES.get(Path(filename).suffix)
     path = safe_join(str(directory / package), filename)
     if mimetype is None or path is None or not os.path.isfile(path):
-        abort(404)
+        raise ClientError(404, UNKNOWN_ASSET)
     return Response(Path(path).read_bytes(), mimetype=mimetype)
 
 

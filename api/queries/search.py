@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Float, Select, cast, false, func, literal_
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.orm import Session
 
-from api.http.problems import ClientError
+from api.errors import ClientError
 from api.models import EntityAlias, SearchDocument
 from api.queries.overview import dataset_state
 from api.queries.paging import (

@@ -9,9 +9,10 @@ from sqlalchemy import text
 
 from api.cli import alembic_config
 from api.db import get_engine
+from api.errors import ClientError
 from api.http.jsonio import json_response
 from api.http.observability import metrics_response
-from api.http.problems import RETRY_AFTER_SECONDS, problem_response
+from api.http.problems import RETRY_AFTER_SECONDS
 
 blp = Blueprint("health", __name__)
 
@@ -30,9 +31,8 @@ def readyz() -> Response:
         connection.execute(text("SELECT 1"))
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
-        return problem_response(
+        raise ClientError(
             503,
-            "Service Unavailable",
             f"The database schema is at revision {current}, not {head}: run the migrations.",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )

@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
-from webargs.flaskparser import abort
 
+from api.errors import ClientError
 from api.queries.paging import Page
 
 PAGING_ARGS = ("limit", "cursor", "sort")
@@ -46,6 +46,6 @@ def found_or_404(
     """The item, or 410 when it was retired (its history stays at .../revisions), or 404."""
     if item is None:
         if retired:
-            abort(410, message=f"The {kind} {item_id!r} was retired; its history is at its /revisions.")
-        abort(404, message=f"No {kind} with id {item_id!r}.")
+            raise ClientError(410, f"The {kind} {item_id!r} was retired; its history is at its /revisions.")
+        raise ClientError(404, f"No {kind} with id {item_id!r}.")
     return item
