@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api import ids
+from api.collections import EVENTS, STATEMENTS, Collection
 from api.fuzzy_dates import FuzzyDateError, interval
+from api.queries.shapes import PLAIN
 from api.text import fold
 from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, STATEMENT_KINDS, STATUSES
 
@@ -60,23 +62,27 @@ ARTICLE_KEYS = {
     "terms",
 }
 SPAN_KEYS = {"start", "end", "text"}
-STATEMENT_KEYS = {"kind", "speaker", "text", "start", "end", "said_on", "about", "event", "channel", "status"}
+# a statement's article is where it is: the file it is listed in, or the URL it is written to
+STATEMENT_KEYS = set(STATEMENTS.input_fields) - {"article"}
 TERM_KEYS = {"start", "end", "text", "reason"}
-EVENT_KEYS = {
-    "id",
-    "type",
-    "title",
-    "summary",
-    "date",
-    "location",
-    "planned",
-    "participants",
-    "evidence",
-    "status",
-}
+EVENT_KEYS = {"id", *EVENTS.input_fields}
 MENTION_KEYS = {*SPAN_KEYS, "entity", "status"}
 DATE_KEYS = {"value", "precision", "note"}
 LOCATION_TYPES = ("place", "country")
+# the fields of a statement that the checks below read and store themselves
+STATEMENT_RULES = {"kind", "status", "text", "article", "start", "end", "speaker", "said_on", "about", "event"}
+STATEMENT_RULES.add("channel")
+
+
+def stored_as_given(collection: Collection, item: Any, rules: set[str]) -> dict[str, Any]:
+    """The plain fields a collection declares that no check here has a rule for, by column:
+    a new optional field (a note, a flag) is stored as the item gives it. Its type and
+    length are the write schema's to check (schemas/writes.py)."""
+    return {
+        f.column or f.name: item.get(f.name)
+        for f in collection.fields
+        if f.written and f.kind == PLAIN and f.name not in rules
+    }
 
 
 class Checker:
@@ -342,6 +348,7 @@ def read_statement(
             ),
             "event_id": item.get("event"),
             "channel_id": item.get("channel"),
+            **stored_as_given(STATEMENTS, item, STATEMENT_RULES),
         }
     )
     rows.statement_about.extend({"statement_id": statement_id, "entity_id": e} for e in about)
