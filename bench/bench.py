@@ -222,8 +222,11 @@ def flask(args: list[str], database_url: str, log_to: Path, timeout: float) -> N
         raise HarnessError(f"flask {' '.join(args)} failed (exit {result.returncode}): see {log_to}")
 
 
+SYNTH = ROOT / "api" / "cli" / "synth"  # the generator's package
+
+
 def synth_available() -> bool:
-    return (ROOT / "api" / "synth.py").exists()
+    return SYNTH.is_dir()
 
 
 def search_terms() -> dict[str, str]:
@@ -246,16 +249,19 @@ def build(database_url: str, config: Config, log_to: Path) -> str:
             timeout=3600,
         )
         return f"flask synth --articles {config.scale} --seed {config.seed}"
-    log("api/cli/synth.py does not exist yet: benchmarking the five-article seed corpus instead")
+    log("api/cli/synth/ does not exist yet: benchmarking the five-article seed corpus instead")
     flask(["seed"], database_url, log_to, timeout=600)
     return "flask seed (no flask synth yet)"
 
 
 def generator() -> str:
-    """What makes the data: a digest of api/cli/synth.py (a changed generator means other data)."""
+    """What makes the data: a digest of api/cli/synth/ (a changed generator means other data)."""
     if not synth_available():
         return "seeds"
-    return "synth-" + hashlib.sha256((ROOT / "api" / "synth.py").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in sorted(SYNTH.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "synth-" + digest.hexdigest()[:16]
 
 
 def sqlite_counts(path: Path) -> dict[str, int]:

@@ -7,8 +7,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
-from api.cli import alembic_config
-from api.db import get_engine
+from api.db import alembic_config, get_engine
 from api.http.jsonio import json_response
 from api.http.observability import metrics_response
 from api.http.problems import RETRY_AFTER_SECONDS, problem_response
