@@ -1,4 +1,4 @@
-"""Command-line interface: migrate, seed, dataset report, keys, ingest, synth.
+"""Command-line interface: migrate, seed, dataset report, keys, ingest, synth, settings.
 
 Every worker builds the app and so registers these commands: what only a command needs (the
 seed loader, the dataset report, ingestion and its extraction pipeline, the synthetic data
@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from api.cli.synth.command import synth_command
+from api.config import settings_table
 from api.db import get_engine, upgrade_schema
 from api.http.api_keys import SCOPES, create_key, list_keys, revoke_key
 
@@ -179,6 +180,12 @@ def keys_revoke(name: str) -> None:
     click.echo(f"revoked {name}")
 
 
+@click.command("settings")
+def settings_command() -> None:
+    """Print every setting as the README's configuration table (Markdown)."""
+    click.echo(settings_table())
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(seed_command)
@@ -186,3 +193,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys_group)
     app.cli.add_command(ingest_command)
     app.cli.add_command(synth_command)
+    app.cli.add_command(settings_command)

@@ -18,10 +18,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, request
 from werkzeug.security import safe_join
 
-from api.config import PROJECT_ROOT
+from api.config import read_setting
 
-ENV_VAR = "VEILLE_DOCS_ASSETS_DIR"
-DEFAULT_DIR = PROJECT_ROOT / "var" / "docs-assets"
 URL_PREFIX = "/docs-assets"
 SWAGGER_UI = "swagger-ui-dist"
 REDOC = "redoc"
@@ -43,7 +41,7 @@ log = logging.getLogger(__name__)
 
 def assets_dir() -> Path:
     """Where ``make install`` put the packages: ``$VEILLE_DOCS_ASSETS_DIR`` or ``<repo>/var/docs-assets``."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    return read_setting("VEILLE_DOCS_ASSETS_DIR")
 
 
 def installed_version(package: str, directory: Path | None = None) -> str | None:
