@@ -101,7 +101,6 @@ def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[st
 
 
 LISTING = Listing(filtered_articles, SORTS, _ID, article_dicts)
-list_articles = LISTING.page
 
 
 def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:

@@ -104,7 +104,6 @@ def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str,
 
 
 LISTING = Listing(filtered_entities, SORTS, _ID, entity_dicts)
-list_entities = LISTING.page
 
 
 def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:

@@ -94,7 +94,6 @@ def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any
 
 
 LISTING = Listing(filtered_events, SORTS, _ID, event_dicts)
-list_events = LISTING.page
 
 
 def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:

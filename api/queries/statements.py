@@ -96,7 +96,6 @@ def statement_dicts(session: Session, statements: Sequence[Statement]) -> list[d
 
 
 LISTING = Listing(filtered_statements, SORTS, _ID, statement_dicts)
-list_statements = LISTING.page
 
 
 # One statement is two queries, built once: the statement with its article and event (the
