@@ -28,7 +28,7 @@ BACKEND_ONLY = {
 }
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+def include_object(_obj, name, type_, _reflected, _compare_to) -> bool:  # type: ignore[no-untyped-def]
     if type_ == "table" and name and name.startswith(BACKEND_ONLY_TABLES):
         return False
     return (type_, name) not in BACKEND_ONLY

@@ -39,9 +39,6 @@ def filter_doc(description: str, example: str | None = None) -> dict[str, object
 class Schema(ma.Schema):
     """Base of every schema: its docstring becomes its description in the OpenAPI document."""
 
-    class Meta:
-        ordered = True
-
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
