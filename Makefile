@@ -89,6 +89,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture api migrations vulture_whitelist.py --min-confidence 60
 
 format: install
 	$(BIN)/ruff check --fix .

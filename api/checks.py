@@ -70,7 +70,18 @@ MENTION_KEYS = {*SPAN_KEYS, "entity", "status"}
 DATE_KEYS = {"value", "precision", "note"}
 LOCATION_TYPES = ("place", "country")
 # the fields of a statement that the checks below read and store themselves
-STATEMENT_RULES = {"kind", "status", "text", "article", "start", "end", "speaker", "said_on", "about", "event"}
+STATEMENT_RULES = {
+    "kind",
+    "status",
+    "text",
+    "article",
+    "start",
+    "end",
+    "speaker",
+    "said_on",
+    "about",
+    "event",
+}
 STATEMENT_RULES.add("channel")
 
 

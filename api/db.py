@@ -1,4 +1,4 @@
-"""Declarative base, engine construction and the per-request session.
+"""Declarative base, engine construction, the per-request session and the Alembic configuration.
 
 The session lifecycle lives here and in the request teardown: query functions take a
 session and never commit; a unit of work is wrapped in ``with session.begin():`` by
@@ -10,13 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from api.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -234,3 +239,21 @@ def _close_session(_exc: BaseException | None) -> None:
         # would replace it with the server's HTML 500; the connection is dropped instead
         log.warning("closing the session: %s: %s", exc.__class__.__name__, str(exc).splitlines()[0])
         session.invalidate()
+
+
+def alembic_config(database_url: str) -> Config:
+    """Alembic's configuration for ``database_url``: this project's migrations, the app's logging."""
+    from alembic.config import Config  # noqa: PLC0415 — Alembic is for commands and /readyz, not for boot
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def upgrade_schema(database_url: str, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (``flask migrate``, ``flask synth``)."""
+    from alembic import command  # noqa: PLC0415 — as above
+
+    command.upgrade(alembic_config(database_url), revision)

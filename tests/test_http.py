@@ -141,6 +141,14 @@ def test_cors_origins_are_configurable(seeded_url: str) -> None:
     app.extensions["veille.engine"].dispose()
 
 
+def test_every_origin_of_a_list_with_spaces_is_allowed(seeded_url: str) -> None:
+    app = create_app({"DATABASE_URL": seeded_url, "CORS_ORIGINS": "https://a.example, https://b.example"})
+    client = app.test_client()
+    for origin in ("https://a.example", "https://b.example"):
+        assert client.get(LIST, headers={"Origin": origin}).headers["Access-Control-Allow-Origin"] == origin
+    app.extensions["veille.engine"].dispose()
+
+
 def limited_app(url: str, **config: object) -> Flask:
     return create_app({"DATABASE_URL": url, "RATE_LIMIT_ANONYMOUS": "3/minute", **config})
 

@@ -19,13 +19,11 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
-from api.config import PROJECT_ROOT
+from api.config import read_setting
 from api.errors import ClientError
 
 # an asset that is not there answers as any unknown URL does
 UNKNOWN_ASSET = NotFound.description
-ENV_VAR = "VEILLE_DOCS_ASSETS_DIR"
-DEFAULT_DIR = PROJECT_ROOT / "var" / "docs-assets"
 URL_PREFIX = "/docs-assets"
 SWAGGER_UI = "swagger-ui-dist"
 REDOC = "redoc"
@@ -47,7 +45,7 @@ log = logging.getLogger(__name__)
 
 def assets_dir() -> Path:
     """Where ``make install`` put the packages: ``$VEILLE_DOCS_ASSETS_DIR`` or ``<repo>/var/docs-assets``."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    return read_setting("VEILLE_DOCS_ASSETS_DIR")
 
 
 def installed_version(package: str, directory: Path | None = None) -> str | None:

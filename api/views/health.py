@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
-from api.cli import alembic_config
-from api.db import get_engine
+from api.db import alembic_config, get_engine
 from api.errors import ClientError
 from api.http.jsonio import json_response
 from api.http.observability import metrics_response
@@ -26,6 +23,10 @@ def healthz() -> Response:
 @blp.get("/readyz")
 def readyz() -> Response:
     """Ready when the database answers and its schema is at the latest migration."""
+    # Alembic only here: a worker that boots does not load it before the first probe
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
     head = ScriptDirectory.from_config(alembic_config(current_app.config["DATABASE_URL"])).get_current_head()
     with get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
