@@ -26,8 +26,20 @@ from api.http.problems import DATABASE_UNAVAILABLE
 from api.http.public_url import PublicUrl
 from api.http.smorest import Api
 from api.queries.dataset_version import current_version
-from api.views import bulk, changes, explore, health, overview, resources, search, timeline
-from api.views.writes import EntityIdConverter
+from api.views import (
+    articles,
+    bulk,
+    changes,
+    entities,
+    events,
+    explore,
+    health,
+    overview,
+    search,
+    statements,
+    timeline,
+)
+from api.views.entities import EntityIdConverter
 from schemas.common import MAX_PAGE_SIZE
 
 EXPOSED_HEADERS = [
@@ -119,8 +131,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.blp)
     app.register_blueprint(overview.root)
     api.register_blueprint(overview.blp)
-    for blueprint in resources.BLUEPRINTS.values():
-        api.register_blueprint(blueprint)
+    api.register_blueprint(articles.blp)
+    api.register_blueprint(entities.blp)
+    api.register_blueprint(statements.blp)
+    api.register_blueprint(events.blp)
     api.register_blueprint(timeline.blp)
     api.register_blueprint(search.blp)
     api.register_blueprint(bulk.blp)

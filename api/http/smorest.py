@@ -236,7 +236,7 @@ class Api(flask_smorest.Api):
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(expandable_property)
         self.ma_plugin.converter.add_attribute_function(fuzzy_date_property)
-        # writes declare it (api.views.writes.WRITE_SECURITY): Swagger UI then offers Authorize
+        # writes declare it (api.views.item_support.WRITE_SECURITY): Swagger UI then offers Authorize
         self.spec.components.security_scheme(
             BEARER_SCHEME,
             {
