@@ -33,6 +33,8 @@ def settings_from_env() -> dict[str, Any]:
         "DATABASE_URL": normalise_database_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'veille.sqlite3'}")
         ),
+        # a read replica for GET and HEAD requests; empty: they read the primary like the rest
+        "DATABASE_READ_URL": normalise_database_url(os.environ.get("VEILLE_DATABASE_READ_URL", "")),
         "SEEDS_DIR": Path(os.environ.get("VEILLE_SEEDS_DIR", PROJECT_ROOT / "seeds")),
         "DB_POOL_SIZE": _int("VEILLE_DB_POOL_SIZE", 5),
         "DB_TIMEOUT_SECONDS": _int("VEILLE_DB_TIMEOUT_SECONDS", 2),

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
 from api.cli import alembic_config
-from api.db import get_engine
+from api.db import get_engine, get_read_engine
 from api.http.jsonio import json_response
 from api.http.observability import metrics_response
 from api.http.problems import RETRY_AFTER_SECONDS, problem_response
@@ -24,11 +24,16 @@ def healthz() -> Response:
 
 @blp.get("/readyz")
 def readyz() -> Response:
-    """Ready when the database answers and its schema is at the latest migration."""
+    """Ready when the database (and its read replica, if set) answers and its schema is at the
+    latest migration."""
     head = ScriptDirectory.from_config(alembic_config(current_app.config["DATABASE_URL"])).get_current_head()
     with get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
         current = MigrationContext.configure(connection).get_current_revision()
+    if get_read_engine() is not get_engine():
+        # every read goes there: a host whose replica is away could answer only writes
+        with get_read_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
     if current != head:
         return problem_response(
             503,
