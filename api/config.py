@@ -50,6 +50,15 @@ SETTINGS = (
         parse=normalise_database_url,
     ),
     Setting(
+        "VEILLE_DATABASE_READ_URL",
+        "",
+        "A read replica of `DATABASE_URL` (same URL forms): GET and HEAD requests read from it, in read-only "
+        "transactions, with the same pool and timeouts; writes, the commands and migrations use "
+        "`DATABASE_URL`. Reads may lag behind writes: see [More than one machine](#more-than-one-machine).",
+        key="DATABASE_READ_URL",
+        parse=normalise_database_url,
+    ),
+    Setting(
         "VEILLE_SEEDS_DIR", PROJECT_ROOT / "seeds", "Folder `flask seed` loads.", key="SEEDS_DIR", parse=Path
     ),
     Setting(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
-from api.db import alembic_config, get_engine
+from api.db import alembic_config, get_engine, get_read_engine
 from api.errors import ClientError
 from api.http.jsonio import json_response
 from api.http.observability import metrics_response
@@ -22,7 +22,8 @@ def healthz() -> Response:
 
 @blp.get("/readyz")
 def readyz() -> Response:
-    """Ready when the database answers and its schema is at the latest migration."""
+    """Ready when the database (and its read replica, if set) answers and its schema is at the
+    latest migration."""
     # Alembic only here: a worker that boots does not load it before the first probe
     from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
     from alembic.script import ScriptDirectory  # noqa: PLC0415
@@ -31,6 +32,10 @@ def readyz() -> Response:
     with get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
         current = MigrationContext.configure(connection).get_current_revision()
+    if get_read_engine() is not get_engine():
+        # every read goes there: a host whose replica is away could answer only writes
+        with get_read_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
     if current != head:
         raise ClientError(
             503,
