@@ -90,6 +90,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture api migrations vulture_whitelist.py --min-confidence 60
 
 format: install
 	$(BIN)/ruff check --fix .

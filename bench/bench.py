@@ -32,6 +32,9 @@ Environment (all optional):
                           reuses it when it holds the same data, drops and rebuilds it otherwise
   BENCH_DATA_FROM         an existing synth SQLite file of the same scale to copy instead of building one
   WEB_CONCURRENCY, GUNICORN_THREADS   gunicorn workers and threads, for Veille and the floor alike
+  BENCH_BASELINE          a git revision (main~3, a tag, a commit): that version of Veille runs beside this one
+                          as the system "baseline" (same data, same gunicorn settings, same venv), its bodies
+                          checked equal to Veille's; the table shows Veille/baseline (a change measured in one run)
 
     .venv/bin/python bench/bench.py            (= make bench)
     .venv/bin/python bench/bench.py --prepare  (only build or check the data)
@@ -79,6 +82,7 @@ SYSTEMS = ("veille", "datasette", "floor", "flask")
 # the bare-Flask reference (bench/bareflask.py) runs these shapes only, to keep the run short
 FLASK_SHAPES = ("list", "item")
 PG_SYSTEM = "veille-pg"
+BASELINE_SYSTEM = "baseline"  # BENCH_BASELINE: an earlier revision of Veille, beside this one
 PG_SHAPES = ("list", "filter", "item", "search-common")
 # used only when api.cli.synth is missing: words of the five seed articles
 FALLBACK_TERMS = {"rare": "Oreshnik", "medium": "Biélorussie", "common": "nucléaire"}
@@ -119,6 +123,7 @@ class Config:
     shapes: list[str] | None
     pg_url: str | None
     data_from: str | None
+    baseline: str | None
 
     @classmethod
     def from_env(cls) -> Config:
@@ -137,6 +142,7 @@ class Config:
                 shapes=shapes or None,
                 pg_url=None if pg.lower() in ("", "off", "0", "no") else pg,
                 data_from=env.get("BENCH_DATA_FROM") or None,
+                baseline=env.get("BENCH_BASELINE") or None,
             )
         except ValueError as exc:
             raise HarnessError(f"bad setting: {exc}") from None
@@ -222,8 +228,11 @@ def flask(args: list[str], database_url: str, log_to: Path, timeout: float) -> N
         raise HarnessError(f"flask {' '.join(args)} failed (exit {result.returncode}): see {log_to}")
 
 
+SYNTH = ROOT / "api" / "cli" / "synth"  # the generator's package
+
+
 def synth_available() -> bool:
-    return (ROOT / "api" / "synth.py").exists()
+    return SYNTH.is_dir()
 
 
 def search_terms() -> dict[str, str]:
@@ -246,16 +255,19 @@ def build(database_url: str, config: Config, log_to: Path) -> str:
             timeout=3600,
         )
         return f"flask synth --articles {config.scale} --seed {config.seed}"
-    log("api/cli/synth.py does not exist yet: benchmarking the five-article seed corpus instead")
+    log("flask synth does not exist: benchmarking the five-article seed corpus instead")
     flask(["seed"], database_url, log_to, timeout=600)
     return "flask seed (no flask synth yet)"
 
 
 def generator() -> str:
-    """What makes the data: a digest of api/cli/synth.py (a changed generator means other data)."""
+    """What makes the data: a digest of api/cli/synth/ (a changed generator means other data)."""
     if not synth_available():
         return "seeds"
-    return "synth-" + hashlib.sha256((ROOT / "api" / "synth.py").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in sorted(SYNTH.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "synth-" + digest.hexdigest()[:16]
 
 
 def sqlite_counts(path: Path) -> dict[str, int]:
@@ -558,6 +570,8 @@ def plan_requests(path: Path, config: Config) -> Plan:
             shape.paths["flask"] = shape.paths["veille"]
         if shape.name in PG_SHAPES:
             shape.paths[PG_SYSTEM] = shape.paths["veille"]
+        if config.baseline:
+            shape.paths[BASELINE_SYSTEM] = shape.paths["veille"]
     if config.shapes:
         unknown = set(config.shapes) - {s.name for s in shapes}
         if unknown:
@@ -595,6 +609,7 @@ class Server:
     port: int = 0
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    cwd: Path = ROOT
 
     @property
     def base(self) -> str:
@@ -608,7 +623,7 @@ class Server:
         out.write(f"$ {' '.join(cmd)}\n")
         out.flush()
         self.process = subprocess.Popen(
-            cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+            cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=self.cwd, start_new_session=True
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -709,7 +724,8 @@ def gunicorn_settings() -> dict[str, Any]:
     }
 
 
-def veille_server(name: str, database_url: str) -> Server:
+def veille_server(name: str, database_url: str, root: Path = ROOT) -> Server:
+    """Veille under its gunicorn.conf.py; ``root``: the checkout to serve (the baseline's own tree)."""
     metrics = OUT / f"metrics-{name}"
     shutil.rmtree(metrics, ignore_errors=True)
     metrics.mkdir(parents=True)
@@ -724,7 +740,7 @@ def veille_server(name: str, database_url: str) -> Server:
         "127.0.0.1:{port}",
         "api:create_app()",
     ]
-    return Server(name, cmd, env, "/healthz")
+    return Server(name, cmd, env, "/healthz", cwd=root)
 
 
 def bare_server(name: str, module: str, path: Path) -> Server:
@@ -738,6 +754,23 @@ def bare_server(name: str, module: str, path: Path) -> Server:
         "--pythonpath", str(BENCH), f"{module}:app",
     ]  # fmt: skip
     return Server(name, cmd, env, "/v1/statements/-")
+
+
+def baseline_tree(revision: str) -> Path:
+    """The files of ``revision`` in var/bench/baseline-<commit>/, exported once (no .git, no venv:
+    it runs on this checkout's venv, and gunicorn's working directory puts its ``api`` first)."""
+    found = run(["git", "rev-parse", "--verify", f"{revision}^{{commit}}"])
+    if found.returncode != 0:
+        raise HarnessError(f"BENCH_BASELINE: no such revision {revision!r}: {found.stderr.strip()}")
+    commit = found.stdout.strip()
+    tree = OUT / f"baseline-{commit[:12]}"
+    if not (tree / "api").is_dir():
+        shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    log(f"baseline: {revision} = {commit[:12]} in {tree.relative_to(ROOT)}")
+    return tree
 
 
 def datasette_server(path: Path) -> Server:
@@ -899,6 +932,11 @@ def check_equivalence(
             check["lines"].append("bare Flask body = floor body" if same else "bare Flask body DIFFERS")
             if not same:
                 failures.append(f"{shape.name}: bare Flask and the floor answer differently")
+        if BASELINE_SYSTEM in answers:
+            diff = first_difference(veille, answers[BASELINE_SYSTEM][1])
+            check["lines"].append(
+                "baseline body = Veille body" if diff is None else f"baseline body DIFFERS at {diff}"
+            )
         check["lines"].append(datasette_agreement(shape, veille, answers["datasette"][1], plan))
         if PG_SYSTEM in answers:
             check["lines"].append(pg_agreement(shape, veille, answers[PG_SYSTEM][1]))
@@ -986,6 +1024,10 @@ def measured_wrk(
     busy, served = (busy_ticks() - busy) / tick, (server.cpu_ticks() - served) / tick
     wrk_cpu = children_cpu_seconds() - wrk_cpu
     result["server_cpu_cores"] = round(served / elapsed, 2)
+    # the server's process tree CPU per answered request: steadier than req/s on a busy machine
+    result["cpu_ms_per_request"] = (
+        round(served * 1000 / result["requests"], 3) if result["requests"] else None
+    )
     result["wrk_cpu_cores"] = round(wrk_cpu / elapsed, 2)
     result["other_cpu_cores"] = round(max(0.0, busy - served - wrk_cpu) / elapsed, 2)
     return result
@@ -1009,7 +1051,7 @@ def wrk(wrk_path: str, url: str, connections: int, seconds: int, timeout: int) -
 
 
 def measure(plan: Plan, servers: dict[str, Server], config: Config, wrk_path: str) -> list[dict[str, Any]]:
-    systems = [s for s in (*SYSTEMS, PG_SYSTEM) if s in servers]
+    systems = [s for s in (*SYSTEMS, BASELINE_SYSTEM, PG_SYSTEM) if s in servers]
     jobs = [(shape, system) for shape in plan.shapes for system in systems if system in shape.paths]
     if config.warmup:
         # at the most connections measured, so every worker of every server has served the shape
@@ -1070,6 +1112,11 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "errors": sum(r["errors"] for r in group),
                 "requests": sum(r["requests"] for r in group),
                 "rounds": len(group),
+                "cpu_ms": statistics.median(
+                    r["cpu_ms_per_request"] for r in group if r.get("cpu_ms_per_request") is not None
+                )
+                if any(r.get("cpu_ms_per_request") is not None for r in group)
+                else None,
             }
         )
     index = {(r["shape"], r["connections"], r["system"]): r for r in rows}
@@ -1081,6 +1128,10 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if r["system"] == PG_SYSTEM:
             peer = index.get((r["shape"], r["connections"], "veille"))
             r["vs_sqlite"] = r["rps"] / peer["rps"] if peer and peer["rps"] else None
+        if r["system"] == "veille":
+            peer = index.get((r["shape"], r["connections"], BASELINE_SYSTEM))
+            r["vs_baseline"] = r["rps"] / peer["rps"] if peer and peer["rps"] else None
+            r["cpu_vs_baseline"] = r["cpu_ms"] / peer["cpu_ms"] if peer and peer["cpu_ms"] else None
     return rows
 
 
@@ -1159,8 +1210,9 @@ def table_rows(rows: list[dict[str, Any]], shapes: list[str], systems: list[str]
             continue
         out.append(
             [
-                r["shape"], str(r["connections"]), r["system"], fmt(r["rps"]), fmt(r["p50_ms"], 2),
-                fmt(r["p99_ms"], 2), str(r["errors"]), ratio(r.get("vs_datasette")), ratio(r.get("vs_floor")),
+                r["shape"], str(r["connections"]), r["system"], fmt(r["rps"]), fmt(r.get("cpu_ms"), 2),
+                fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2), str(r["errors"]), ratio(r.get("vs_datasette")),
+                ratio(r.get("vs_floor")),
             ]
         )  # fmt: skip
     return out
@@ -1185,13 +1237,42 @@ HEADER = [
     "conns",
     "system",
     "req/s",
+    "CPU ms/req",
     "p50 ms",
     "p99 ms",
     "errors",
     "Veille/Datasette",
     "Veille/floor",
 ]
-PG_HEADER = ["shape", "conns", "system", "req/s", "p50 ms", "p99 ms", "errors", "PG/SQLite"]
+PG_HEADER = ["shape", "conns", "system", "req/s", "CPU ms/req", "p50 ms", "p99 ms", "errors", "PG/SQLite"]
+BASELINE_HEADER = [
+    "shape",
+    "conns",
+    "req/s Veille",
+    "req/s baseline",
+    "Veille/baseline",
+    "CPU ms/req Veille",
+    "CPU ms/req baseline",
+    "CPU Veille/baseline",
+]
+
+
+def baseline_table_rows(rows: list[dict[str, Any]], shapes: list[str]) -> list[list[str]]:
+    """Veille beside the baseline revision, shape by shape: req/s and server CPU per request."""
+    order = {s: i for i, s in enumerate(shapes)}
+    index = {(r["shape"], r["connections"], r["system"]): r for r in rows}
+    out = []
+    for r in sorted(rows, key=lambda r: (order.get(r["shape"], 99), r["connections"])):
+        base = index.get((r["shape"], r["connections"], BASELINE_SYSTEM))
+        if r["system"] != "veille" or base is None:
+            continue
+        out.append(
+            [
+                r["shape"], str(r["connections"]), fmt(r["rps"]), fmt(base["rps"]), ratio(r.get("vs_baseline")),
+                fmt(r.get("cpu_ms"), 2), fmt(base.get("cpu_ms"), 2), ratio(r.get("cpu_vs_baseline")),
+            ]
+        )  # fmt: skip
+    return out
 
 
 def pg_table_rows(rows: list[dict[str, Any]], shapes: list[str]) -> list[list[str]]:
@@ -1201,8 +1282,8 @@ def pg_table_rows(rows: list[dict[str, Any]], shapes: list[str]) -> list[list[st
         if r["system"] == PG_SYSTEM:
             out.append(
                 [
-                    r["shape"], str(r["connections"]), r["system"], fmt(r["rps"]), fmt(r["p50_ms"], 2),
-                    fmt(r["p99_ms"], 2), str(r["errors"]), ratio(r.get("vs_sqlite")),
+                    r["shape"], str(r["connections"]), r["system"], fmt(r["rps"]), fmt(r.get("cpu_ms"), 2),
+                    fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2), str(r["errors"]), ratio(r.get("vs_sqlite")),
                 ]
             )  # fmt: skip
     return out
@@ -1273,6 +1354,12 @@ def report(results: dict[str, Any]) -> str:
         ]
     elif results.get("pg_skipped"):
         lines += ["", f"-- PostgreSQL skipped: {results['pg_skipped']} --"]
+    if meta.get("baseline"):
+        lines += [
+            "",
+            f"-- Veille against the baseline {meta['baseline']} (same data, same settings, same run) --",
+            text_table(BASELINE_HEADER, baseline_table_rows(results["summary"], shapes)),
+        ]
     lines += ["", "targets:"]
     for t in results["targets"]:
         mark = "PASS" if t["pass"] else "FAIL"
@@ -1309,6 +1396,13 @@ def markdown(results: dict[str, Any]) -> str:
             "PostgreSQL (Veille only, same data):",
             "",
             markdown_table(PG_HEADER, pg_table_rows(results["summary"], shapes)),
+        ]
+    if meta.get("baseline"):
+        parts += [
+            "",
+            f"Against the baseline {meta['baseline']} (same data, same settings, same run):",
+            "",
+            markdown_table(BASELINE_HEADER, baseline_table_rows(results["summary"], shapes)),
         ]
     parts += ["", "| target | result |", "| --- | --- |"]
     parts += [
@@ -1435,6 +1529,11 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
     }
     if pg_info:
         servers[PG_SYSTEM] = veille_server(PG_SYSTEM, pg_info["url"])
+    baseline = None
+    if config.baseline:
+        tree = baseline_tree(config.baseline)
+        baseline = f"{config.baseline} ({tree.name.removeprefix('baseline-')})"
+        servers[BASELINE_SYSTEM] = veille_server(BASELINE_SYSTEM, f"sqlite:///{sqlite_path}", root=tree)
     try:
         for server in servers.values():
             server.start()
@@ -1446,7 +1545,9 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
         runs = measure(plan, servers, config, wrk_path)
         load_after = loadavg()
         rss = {
-            name: servers[name].worker_rss_mb() for name in ("veille", "floor", PG_SYSTEM) if name in servers
+            name: servers[name].worker_rss_mb()
+            for name in ("veille", "floor", PG_SYSTEM, BASELINE_SYSTEM)
+            if name in servers
         }
     finally:
         for server in servers.values():
@@ -1472,6 +1573,7 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
             "loadavg_before": load_before,
             "loadavg_after": load_after,
             "facts": plan.facts,
+            "baseline": baseline,
         },
         "shapes": [{"name": s.name, "title": s.title, "note": s.note, "paths": s.paths} for s in plan.shapes],
         "checks": checks,

@@ -29,7 +29,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from api import create_app
-from api.dataset.seed_files import SeedRows, read_seeds
+from api.checks import SeedRows
+from api.dataset.seed_files import read_seeds
 from tests.helpers import SEEDS_DIR, SERVER_URL, Writable, load_seeds, migrate
 from tests.servers import LiveServer, serve
 

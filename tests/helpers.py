@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import create_app
-from api.cli import alembic_config
+from api.collections import LOAD_ORDER
 from api.config import PROJECT_ROOT, normalise_database_url
-from api.dataset.loader import LOAD_ORDER, load_seed_rows
+from api.dataset.loader import load_seed_rows
 from api.dataset.seed_files import read_seeds
-from api.db import make_engine
+from api.db import alembic_config, make_engine
 from api.models import DatasetState
 
 SERVER_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))

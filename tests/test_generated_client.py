@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
+from api.checks import SeedRows
 from api.config import PROJECT_ROOT
-from api.dataset.seed_files import SeedRows
 from tests.helpers import BIN
 from tests.servers import LiveServer
 from tests.test_writes import ARTICLE, ARTICLE_ID, DUPLICATE, EVENT, EVENT_ID, STATEMENT, STATEMENT_ID

@@ -141,6 +141,13 @@ def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
     )
 
 
+def test_every_origin_of_a_list_with_spaces_is_allowed(make_app: Callable[..., Flask]) -> None:
+    app = make_app(CORS_ORIGINS="https://a.example, https://b.example")
+    client = app.test_client()
+    for origin in ("https://a.example", "https://b.example"):
+        assert client.get(LIST, headers={"Origin": origin}).headers["Access-Control-Allow-Origin"] == origin
+
+
 def test_the_fourth_request_in_a_minute_is_429_with_retry_after(limited_app: Callable[..., Flask]) -> None:
     app = limited_app()
     client = app.test_client()

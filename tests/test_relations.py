@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from api import create_app
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from api.db import make_engine
 from api.models import Article, Entity, Event, Statement
 from schemas.vocabulary import ENTITY_TYPES

@@ -13,7 +13,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api import create_app
-from api.cli.synth import ADJECTIVES, DEFAULT_SEED, NOUNS, RARE_NOUNS, SEARCH_TERMS, VERBS, synth_digest
+from api.cli.synth import DEFAULT_SEED, SEARCH_TERMS
+from api.cli.synth.loading import synth_digest
+from api.cli.synth.vocabulary import ADJECTIVES, NOUNS, RARE_NOUNS, VERBS
 from api.fuzzy_dates import interval
 from api.ids import content_hash, evidence_id, mention_id, statement_id
 from api.models import (

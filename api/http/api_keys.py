@@ -12,10 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import ApiKey
+from api.queries.api_keys import key_named
 
 SCOPES = ("read", "write", "admin")
 PREFIX = "vk"
@@ -38,7 +38,7 @@ def create_key(session: Session, *, name: str, scopes: list[str]) -> str:
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown or not scopes:
         raise ValueError(f"scopes must be among {', '.join(SCOPES)}")
-    if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
+    if key_named(session, name=name) is not None:
         raise ValueError(f"a key named {name!r} exists already")
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     session.add(
@@ -55,15 +55,11 @@ def create_key(session: Session, *, name: str, scopes: list[str]) -> str:
 
 
 def revoke_key(session: Session, *, name: str) -> bool:
-    key = session.scalar(select(ApiKey).where(ApiKey.name == name))
+    key = key_named(session, name=name)
     if key is None or key.revoked_at is not None:
         return False
     key.revoked_at = datetime.now(UTC)
     return True
-
-
-def list_keys(session: Session) -> list[ApiKey]:
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.name)))
 
 
 def identify(session: Session, presented: str) -> Identity | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import Revision
@@ -41,3 +42,19 @@ def item_revisions(session: Session, *, collection: str, item_id: str) -> list[d
         .order_by(Revision.id)
     )
     return [revision_dict(r) for r in rows]
+
+
+def last_revisions(session: Session, *, collection: str, ids: Collection[str] | None) -> dict[str, Revision]:
+    """The latest revision of each item of ``collection`` (of ``ids`` only, when given)."""
+    latest = select(func.max(Revision.id)).where(Revision.collection == collection).group_by(Revision.item_id)
+    if ids is not None:
+        latest = latest.where(Revision.item_id.in_(ids))
+    return {r.item_id: r for r in session.scalars(select(Revision).where(Revision.id.in_(latest)))}
+
+
+def live_rows(session: Session, *, model: Any, ids: Collection[str] | None) -> Sequence[Any]:
+    """The live (not retired) rows of ``model`` (of ``ids`` only, when given)."""
+    stmt = select(model).where(model.deleted_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(model.id.in_(ids))
+    return session.scalars(stmt).all()

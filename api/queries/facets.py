@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from api.models import Article, Entity, Event, EventEvidence, EventParticipant, Mention, StatementAbout
+from api.models import Article, Entity, Event
 
 
 @dataclass(frozen=True)
@@ -24,33 +24,6 @@ class Facet:
     def many_valued(self) -> bool:
         return self.link is not None
 
-
-STATEMENT_FACETS = {
-    "speaker": Facet("speaker_id", "entity"),
-    "kind": Facet("kind"),
-    "status": Facet("status"),
-    "article": Facet("article_id", "article"),
-    "event": Facet("event_id", "event"),
-    "about": Facet("entity_id", "entity", StatementAbout, "statement_id"),
-}
-EVENT_FACETS = {
-    "type": Facet("type"),
-    "status": Facet("status"),
-    "planned": Facet("planned"),
-    "location": Facet("location_id", "entity"),
-    "participant": Facet("entity_id", "entity", EventParticipant, "event_id"),
-    "article": Facet("article_id", "article", EventEvidence, "event_id"),
-}
-ARTICLE_FACETS = {
-    "language": Facet("language"),
-    "outlet": Facet("outlet_id", "entity"),
-    "entity": Facet("entity_id", "entity", Mention, "article_id"),
-}
-ENTITY_FACETS = {
-    "type": Facet("type"),
-    "status": Facet("status"),
-    "article": Facet("article_id", "article", Mention, "entity_id"),
-}
 
 _LABELS = {
     "entity": (Entity, Entity.name),

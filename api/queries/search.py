@@ -7,15 +7,15 @@ indexed; SQLite matches them with FTS5, PostgreSQL with a tsvector/GIN index.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, cast, false, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.orm import Session
 
-from api.http.problems import ClientError
-from api.models import Article, Entity, EntityAlias, Event, SearchDocument, Statement
+from api.errors import ClientError
+from api.models import EntityAlias, SearchDocument
 from api.queries.overview import dataset_state
 from api.queries.paging import (
     Page,
@@ -26,7 +26,6 @@ from api.queries.paging import (
     loaded_columns,
     paginate,
 )
-from api.queries.shapes import article_summary, entity_summary, event_summary, statement_summary
 from api.search_text import (
     Clause,
     Phrase,
@@ -39,14 +38,10 @@ from api.search_text import (
     with_variants,
 )
 
+# per document type: the model, and its row → the item in brief
+Summarised = tuple[Any, Callable[[Any], dict[str, Any]]]
 _FTS = table("search_fts")
 _TSV = literal_column("search_documents.tsv", TSVECTOR)
-SUMMARIES: dict[str, tuple[Any, Any]] = {
-    "article": (Article, article_summary),
-    "entity": (Entity, entity_summary),
-    "statement": (Statement, statement_summary),
-    "event": (Event, event_summary),
-}
 _variants_cache: dict[tuple[str, int], dict[str, list[Phrase]]] = {}
 
 
@@ -211,17 +206,20 @@ def search_documents(
     return Page(items, count, next_cursor, limit, sort_values), clauses
 
 
-def search_hits(session: Session, page: Page, clauses: list[Clause]) -> list[dict[str, Any]]:
-    """Hits with score, snippet and the summary of each item (one query per item type)."""
+def search_hits(
+    session: Session, page: Page, clauses: list[Clause], summaries: Mapping[str, Summarised]
+) -> list[dict[str, Any]]:
+    """Hits with score, snippet and the summary of each item (one query per item type);
+    ``summaries`` gives, per document type, the model and its row → summary function."""
     documents: list[Any] = page.items  # plain rows of search_documents, read by attribute
     by_type: dict[str, list[str]] = defaultdict(list)
     for document in documents:
         by_type[document.doc_type].append(document.item_id)
-    summaries: dict[tuple[str, str], dict[str, Any]] = {}
+    briefs: dict[tuple[str, str], dict[str, Any]] = {}
     for doc_type, ids in by_type.items():
-        model, summarise = SUMMARIES[doc_type]
+        model, summarise = summaries[doc_type]
         for row in session.execute(select(*loaded_columns(model)).where(model.id.in_(ids))):
-            summaries[(doc_type, row.id)] = summarise(row)
+            briefs[(doc_type, row.id)] = summarise(row)
     hits = []
     for document, keys in zip(documents, page.sort_values, strict=True):
         text, matches = highlight(document.content, clauses, stems=document.terms)
@@ -232,7 +230,7 @@ def search_hits(session: Session, page: Page, clauses: list[Clause]) -> list[dic
                 "score": round(-keys[0], 6),
                 "snippet": text,
                 "matches": matches,
-                "item": summaries.get((document.doc_type, document.item_id)),
+                "item": briefs.get((document.doc_type, document.item_id)),
             }
         )
     return hits

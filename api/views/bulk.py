@@ -10,11 +10,11 @@ from flask import Response
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
+from api.collections import COLLECTIONS
 from api.db import get_session
 from api.http.smorest import Blueprint
 from api.queries.articles import mentions_by_article
 from api.views.exports import EXPORT_PAGE, every_item, stream
-from api.views.resources import COLLECTIONS
 from schemas.common import NoArgumentsSchema
 
 blp = Blueprint("export", __name__, url_prefix="/v1", description="Bulk export of the whole dataset.")

@@ -7,16 +7,17 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
+from api.collections import COLLECTIONS
 from api.db import get_session
 from api.http.jsonio import json_response
 from api.http.smorest import Blueprint
 from api.queries.dataset_version import current_version
 from api.queries.paging import Page
 from api.queries.search import SEARCH_WINDOW, search_documents, search_hits
-from api.views.collections import LINK_HEADER
-from api.views.listing import list_response
+from api.views.listing import LINK_HEADER, list_response
 from schemas.search import SearchArgsSchema, SearchPageSchema
 
+SUMMARIES = {c.singular: (c.model, c.summary) for c in COLLECTIONS}
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Full-text search across collections.")
 
 
@@ -47,7 +48,7 @@ class Search(MethodView):
             cursor=args.get("cursor"),
             version=current_version(),
         )
-        hits = search_hits(session, page, clauses)
+        hits = search_hits(session, page, clauses, SUMMARIES)
         body, headers = list_response(
             Page(items=hits, count=page.count, next_cursor=page.next_cursor, limit=page.limit)
         )

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.queries.articles import get_article
-from api.queries.entities import get_entity
-from api.queries.events import get_event
-
-# what an expandable field holds: one id, a list of ids, or participants ({entity, role})
-ONE, MANY, PARTICIPANTS = "one", "many", "participants"
-GETTERS: dict[str, Callable[..., dict[str, Any] | None]] = {
-    "entity": lambda session, item_id: get_entity(session, entity_id=item_id),
-    "article": lambda session, item_id: get_article(session, article_id=item_id),
-    "event": lambda session, item_id: get_event(session, event_id=item_id),
-}
+from api.collections import BY_SINGULAR, MANY, ONE
 
 
 class Expander:
@@ -33,7 +23,7 @@ class Expander:
             return None
         key = (kind, item_id)
         if key not in self.cache:
-            self.cache[key] = GETTERS[kind](self.session, item_id)
+            self.cache[key] = BY_SINGULAR[kind].fetch(self.session, item_id)
         return self.cache[key] or item_id
 
     def __call__(self, item: dict[str, Any]) -> dict[str, Any]:

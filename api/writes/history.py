@@ -9,46 +9,22 @@ change (timestamps, counts). A merged entity's last revision is a ``merge`` nami
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.models import Article, Entity, Event, Revision, Statement
-from api.queries.articles import article_dicts, mentions_by_article
-from api.queries.entities import entity_dicts
-from api.queries.events import event_dicts
-from api.queries.statements import statement_dicts
+from api.collections import BY_NAME, COLLECTIONS
+from api.models import Revision
+from api.queries.changes import last_revisions, live_rows
 
 VOLATILE = ("created_at", "updated_at", "counts")
 GONE = ("delete", "merge")  # actions after which an item is no longer served
 
 
-def _articles_with_mentions(session: Session, articles: Sequence[Article]) -> list[dict[str, Any]]:
-    """Articles as listed, plus their mentions: a curator's edit of a mention is a change too."""
-    mentions = mentions_by_article(session, [a.id for a in articles])
-    return [{**item, "mentions": mentions.get(item["id"], [])} for item in article_dicts(session, articles)]
-
-
-SHAPES: dict[str, tuple[Any, Callable[[Session, Sequence[Any]], list[dict[str, Any]]]]] = {
-    "articles": (Article, _articles_with_mentions),
-    "entities": (Entity, entity_dicts),
-    "statements": (Statement, statement_dicts),
-    "events": (Event, event_dicts),
-}
-
-
 def _shape(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in VOLATILE}
-
-
-def _last_revisions(session: Session, collection: str, ids: Collection[str] | None) -> dict[str, Revision]:
-    latest = select(func.max(Revision.id)).where(Revision.collection == collection).group_by(Revision.item_id)
-    if ids is not None:
-        latest = latest.where(Revision.item_id.in_(ids))
-    return {r.item_id: r for r in session.scalars(select(Revision).where(Revision.id.in_(latest)))}
 
 
 def record_changes(
@@ -57,13 +33,11 @@ def record_changes(
     """Append a revision for each item (of ``collection``, or all) whose shape changed."""
     now = datetime.now(UTC)
     written = 0
-    for name in [collection] if collection else SHAPES:
-        model, shape = SHAPES[name]
-        stmt = select(model).where(model.deleted_at.is_(None))
-        if ids is not None:
-            stmt = stmt.where(model.id.in_(ids))
-        current = {item["id"]: _shape(item) for item in shape(session, session.scalars(stmt).all())}
-        last = _last_revisions(session, name, ids)
+    for kind in [BY_NAME[collection]] if collection else COLLECTIONS:
+        name = kind.name
+        rows = live_rows(session, model=kind.model, ids=ids)
+        current = {item["id"]: _shape(item) for item in kind.revision_data(session, rows)}
+        last = last_revisions(session, collection=name, ids=ids)
         for item_id, data in current.items():
             previous = last.get(item_id)
             if previous is None or previous.action in GONE or previous.data != data:

@@ -21,11 +21,13 @@ from typing import Any
 
 import yaml
 from marshmallow import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import ids
-from api.dataset.seed_files import LOCATION_TYPES, safe_load
+from api.checks import LOCATION_TYPES
+from api.collections import ARTICLES, BY_NAME
+from api.dataset.seed_files import safe_load
+from api.errors import ClientError
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
 from api.extract.proposals import (
@@ -37,10 +39,11 @@ from api.extract.proposals import (
     NewEntity,
 )
 from api.fuzzy_dates import FuzzyDate, FuzzyDateError, interval, precision_of
-from api.http.problems import ClientError
-from api.models import Article, Entity, EntityAlias
+from api.models import Article, Entity
+from api.queries.articles import stored_article_with_text
+from api.queries.entities import entity_spellings
 from api.text import fold
-from api.writes.items import RESOURCES, UNCONDITIONAL, create_item, patch_item
+from api.writes.items import UNCONDITIONAL, create_item, patch_item
 from schemas.vocabulary import ENTITY_TYPES
 from schemas.writes import ArticleCreateSchema
 
@@ -71,13 +74,7 @@ class Proposed:
 
 def gazetteer(session: Session) -> Gazetteer:
     """Every live entity with its spellings: what the pipeline matches names against."""
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for entity_id, alias in session.execute(
-        select(EntityAlias.entity_id, EntityAlias.alias).order_by(EntityAlias.entity_id, EntityAlias.alias)
-    ):
-        aliases[entity_id].append(alias)
-    entities = session.scalars(select(Entity).where(Entity.deleted_at.is_(None)).order_by(Entity.id))
-    return Gazetteer(KnownEntity(e.id, e.name, e.type, tuple(aliases[e.id])) for e in entities)
+    return Gazetteer(KnownEntity(*entity) for entity in entity_spellings(session))
 
 
 def slug(text: str, limit: int = 80) -> str:
@@ -163,7 +160,7 @@ class _Store:
         try:  # a refused proposal writes nothing (create_item checks before it writes)
             return create_item(
                 self.session,
-                RESOURCES[collection],
+                BY_NAME[collection],
                 data=data,
                 actor=self.actor,
                 confidence=confidence,
@@ -174,7 +171,7 @@ class _Store:
             return None
 
     def mentions(self, extraction: Extraction) -> None:
-        resource = RESOURCES["articles"]
+        resource = ARTICLES
         item = resource.fetch(self.session, self.article.id)
         assert item is not None
         current = resource.to_input(item)["mentions"]
@@ -368,15 +365,11 @@ def ingest_article(
 ) -> Ingested:
     """Store ``article`` (a POST body without id allowed) unless its text is already stored."""
     content_hash = ids.content_hash(article["body"])
-    existing = session.execute(
-        select(Article.id, Article.deleted_at)
-        .where(Article.content_hash == content_hash)
-        .order_by(Article.deleted_at.is_not(None), Article.id)
-    ).first()
+    existing = stored_article_with_text(session, content_hash=content_hash)
     if existing is not None:  # a retired one stays retired: an admin can restore it
         return Ingested(existing.id, created=False, retired=existing.deleted_at is not None)
     if "id" not in article:
         article = {**article, "id": article_id(session, article)}
-    item = create_item(session, RESOURCES["articles"], data=article, actor=actor)
+    item = create_item(session, ARTICLES, data=article, actor=actor)
     proposed = propose(session, item["id"], actor=actor, use_ner=use_ner) if propose_all else None
     return Ingested(item["id"], created=True, proposed=proposed)

@@ -1,6 +1,6 @@
 """Curators' writes on the four collections: one transaction each, with history.
 
-Every write validates the whole item with the seed loader's own checks (``api.dataset.seed_files``:
+Every write validates the whole item with the checks the seed files pass (``api.checks``:
 spans must be the article text at their offsets, references must name live items), so the
 API cannot store what ``flask seed`` would refuse. A PATCH is applied to the current item
 and the result validated as a whole, like a POST.
@@ -13,8 +13,7 @@ succeeds and the other gets 412, on SQLite and PostgreSQL alike, without table l
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,28 +21,18 @@ import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from api import ids
-from api.dataset.seed_files import Checker, SeedRows, read_article, read_entity, read_event, read_statement
+from api.checks import Checker, SeedRows, read_article, read_entity, read_event, read_statement
+from api.collections import Child, Collection
+from api.errors import ClientError
 from api.http.jsonio import OPTIONS
-from api.http.problems import ClientError
 from api.models import (
     Article,
-    ArticleCitedOutlet,
     DatasetState,
     Entity,
-    EntityAlias,
-    Event,
-    EventEvidence,
-    EventParticipant,
-    Mention,
-    Revision,
-    Statement,
-    StatementAbout,
 )
-from api.queries.articles import get_article
-from api.queries.entities import get_entity
-from api.queries.events import get_event
-from api.queries.statements import get_statement
+from api.queries.articles import article_with_text
+from api.queries.lookups import live_article_bodies, live_entity_types, live_event_types
+from api.queries.statements import has_live_statements
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index
 
@@ -57,52 +46,6 @@ def representation_etag(item: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(item, option=OPTIONS)).hexdigest()
 
 
-class Live(Mapping[str, Any]):
-    """Live (not retired) rows of ``model``: id → ``column``, looked up when asked."""
-
-    def __init__(self, session: Session, model: Any, column: Any) -> None:
-        self.session, self.model, self.column = session, model, column
-        self.known: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self.known:
-            value = self.session.execute(
-                select(self.column).where(self.model.id == key, self.model.deleted_at.is_(None))
-            ).first()
-            if value is None:
-                raise KeyError(key)
-            self.known[key] = value[0]
-        return self.known[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.known)
-
-    def __len__(self) -> int:
-        return len(self.known)
-
-
-@dataclass(frozen=True)
-class Child:
-    rows: str  # attribute of SeedRows
-    model: Any
-    owner: str  # column naming the item
-
-
-@dataclass(frozen=True)
-class Resource:
-    """How one collection is written: its rows, their checks, and its current item."""
-
-    collection: str  # as in the URL and the revisions: "statements"
-    noun: str
-    doc_type: str  # search index document type
-    model: Any
-    fetch: Callable[[Session, str], dict[str, Any] | None]
-    to_input: Callable[[dict[str, Any]], dict[str, Any]]  # current item → the body that recreates it
-    read: Callable[[Session, str, dict[str, Any], Checker, SeedRows, Any], None]
-    children: tuple[Child, ...]
-    new_id: Callable[[dict[str, Any]], str]
-
-
 def _read_entity(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
@@ -112,148 +55,68 @@ def _read_entity(
 def _read_article(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
-    entities = Live(session, Entity, Entity.type)
     source_file = row.source_file if row is not None else None
-    read_article("", {**doc, "id": item_id}, doc["body"], check, rows, entities, source_file=source_file)
+    entity_type = live_entity_types(session)
+    read_article(
+        "", {**doc, "id": item_id}, doc["body"], check, rows, entity_type=entity_type, source_file=source_file
+    )
 
 
 def _read_statement(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
     fields = {k: v for k, v in doc.items() if k != "article"}
-    if doc["article"] not in Live(session, Article, Article.id):
-        check.fail("article", f"unknown article {doc['article']!r}")
-        return
-    bodies = Live(session, Article, Article.body)
-    entities = Live(session, Entity, Entity.type)
-    events = Live(session, Event, Event.id)
-    read_statement("", doc["article"], fields, check, rows, entities, events, bodies)
+    read_statement(
+        "",
+        doc["article"],
+        fields,
+        check,
+        rows,
+        article_body=live_article_bodies(session),
+        entity_type=live_entity_types(session),
+        event_type=live_event_types(session),
+    )
 
 
 def _read_event(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
-    entities = Live(session, Entity, Entity.type)
-    read_event("", {**doc, "id": item_id}, check, rows, entities, Live(session, Article, Article.body))
-
-
-def _entity_input(item: dict[str, Any]) -> dict[str, Any]:
-    keys = ("name", "type", "description", "aliases", "status")
-    return {**{k: item[k] for k in keys}, "wikidata": item["external_ids"]["wikidata"]}
-
-
-def _article_input(item: dict[str, Any]) -> dict[str, Any]:
-    keys = (
-        "title",
-        "lead",
-        "body",
-        "language",
-        "published",
-        "outlet",
-        "cited_outlets",
-        "source_url",
-        "notes",
+    read_event(
+        "",
+        {**doc, "id": item_id},
+        check,
+        rows,
+        entity_type=live_entity_types(session),
+        article_body=live_article_bodies(session),
     )
-    mentions = [
-        {k: m[k] for k in ("entity", "start", "end", "text", "status")} for m in item["related"]["mentions"]
-    ]
-    return {**{k: item[k] for k in keys}, "mentions": mentions}
 
 
-STATEMENT_INPUT = ("kind", "status", "text", "article", "start", "end", "speaker", "said_on", "about")
-STATEMENT_INPUT += ("event", "channel")
-
-
-def _item_input(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda item: {k: item[k] for k in keys}
-
-
-RESOURCES: dict[str, Resource] = {
-    r.collection: r
-    for r in (
-        Resource(
-            "entities",
-            "entity",
-            "entity",
-            Entity,
-            lambda session, item_id: get_entity(session, entity_id=item_id),
-            _entity_input,
-            _read_entity,
-            (Child("entity_aliases", EntityAlias, "entity_id"),),
-            lambda doc: doc["id"],
-        ),
-        Resource(
-            "articles",
-            "article",
-            "article",
-            Article,
-            lambda session, item_id: get_article(session, article_id=item_id),
-            _article_input,
-            _read_article,
-            (
-                Child("article_cited_outlets", ArticleCitedOutlet, "article_id"),
-                Child("mentions", Mention, "article_id"),
-            ),
-            lambda doc: doc["id"],
-        ),
-        Resource(
-            "statements",
-            "statement",
-            "statement",
-            Statement,
-            lambda session, item_id: get_statement(session, statement_id=item_id),
-            _item_input(STATEMENT_INPUT),
-            _read_statement,
-            (Child("statement_about", StatementAbout, "statement_id"),),
-            lambda doc: ids.statement_id(doc["article"], doc["start"], doc["end"]),
-        ),
-        Resource(
-            "events",
-            "event",
-            "event",
-            Event,
-            lambda session, item_id: get_event(session, event_id=item_id),
-            _item_input(
-                (
-                    "type",
-                    "status",
-                    "title",
-                    "summary",
-                    "date",
-                    "location",
-                    "planned",
-                    "participants",
-                    "evidence",
-                )
-            ),
-            _read_event,
-            (
-                Child("event_participants", EventParticipant, "event_id"),
-                Child("event_evidence", EventEvidence, "event_id"),
-            ),
-            lambda doc: doc["id"],
-        ),
-    )
+# how each collection's item is checked (api.checks, with live rows to refer to)
+_CHECKS: dict[str, Callable[[Session, str, dict[str, Any], Checker, SeedRows, Any], None]] = {
+    "entities": _read_entity,
+    "articles": _read_article,
+    "statements": _read_statement,
+    "events": _read_event,
 }
 
 
 def _validated(
-    session: Session, resource: Resource, item_id: str, doc: dict[str, Any], row: Any
+    session: Session, resource: Collection, item_id: str, doc: dict[str, Any], row: Any
 ) -> tuple[dict[str, Any], dict[Child, list[dict[str, Any]]]]:
     """The item's own column values and its child rows, or a 422 naming every problem."""
     check, rows = Checker(), SeedRows()
-    resource.read(session, item_id, doc, check, rows, row)
+    _CHECKS[resource.name](session, item_id, doc, check, rows, row)
     if check.found:
-        errors: dict[str, list[str]] = {}
-        for where, message in check.found:
-            errors.setdefault(where or "_schema", []).append(message)
         raise ClientError(
-            422, f"The {resource.noun} is not valid: " + "; ".join(check.problems), errors=errors
+            422,
+            f"The {resource.singular} is not valid: " + "; ".join(check.problems),
+            errors=check.by_place(),
         )
-    (values,) = getattr(rows, resource.collection)
+    (values,) = getattr(rows, resource.name)
     values = {**values, "id": item_id}
     children = {
-        child: [{**r, child.owner: item_id} for r in getattr(rows, child.rows)] for child in resource.children
+        child: [{**r, child.owner: item_id} for r in getattr(rows, child.table)]
+        for child in resource.children
     }
     return values, children
 
@@ -279,10 +142,10 @@ def _replace_children(
             session.execute(insert(child.model), rows)
 
 
-def _after_change(session: Session, resource: Resource, item_ids: list[str], actor: str) -> None:
+def _after_change(session: Session, resource: Collection, item_ids: list[str], actor: str) -> None:
     session.flush()
-    sync_search_index(session, resource.doc_type, item_ids)
-    record_changes(session, actor=actor, collection=resource.collection, ids=item_ids)
+    sync_search_index(session, resource.singular, item_ids)
+    record_changes(session, actor=actor, collection=resource.name, ids=item_ids)
     bump_version(session)
 
 
@@ -290,17 +153,15 @@ def bump_version(session: Session) -> None:
     session.execute(update(DatasetState).where(DatasetState.id == 1).values(version=DatasetState.version + 1))
 
 
-def _fetched(session: Session, resource: Resource, item_id: str) -> dict[str, Any]:
+def fetched(session: Session, resource: Collection, item_id: str) -> dict[str, Any]:
     item = resource.fetch(session, item_id)
-    assert item is not None, f"{resource.noun} {item_id} was just written"
+    assert item is not None, f"{resource.singular} {item_id} was just written"
     return item
 
 
 def _refuse_same_text(session: Session, content_hash: str) -> None:
     """409 when a live article already has this text: one text, one article."""
-    twin = session.scalar(
-        select(Article.id).where(Article.content_hash == content_hash, Article.deleted_at.is_(None))
-    )
+    twin = article_with_text(session, content_hash=content_hash)
     if twin is not None:
         raise ClientError(
             409, f"This text is already the article {twin!r}.", errors={"body": [f"same text as {twin}"]}
@@ -309,7 +170,7 @@ def _refuse_same_text(session: Session, content_hash: str) -> None:
 
 def create_item(
     session: Session,
-    resource: Resource,
+    resource: Collection,
     *,
     data: dict[str, Any],
     actor: str,
@@ -330,7 +191,7 @@ def create_item(
     if existing is not None:
         state = "retired (an admin can restore it)" if existing.deleted_at else "in use"
         raise ClientError(
-            409, f"The {resource.noun} id {item_id!r} is {state}.", errors={"id": [f"already {state}"]}
+            409, f"The {resource.singular} id {item_id!r} is {state}.", errors={"id": [f"already {state}"]}
         )
     values, children = _validated(session, resource, item_id, data, None)
     if resource.model is Article:
@@ -342,33 +203,35 @@ def create_item(
     session.flush()
     _replace_children(session, item_id, children, confidence, child_confidence)
     _after_change(session, resource, [item_id], actor)
-    return _fetched(session, resource, item_id)
+    return fetched(session, resource, item_id)
 
 
-def _current(session: Session, resource: Resource, item_id: str, if_match: Any) -> tuple[Any, dict[str, Any]]:
+def _current(
+    session: Session, resource: Collection, item_id: str, if_match: Any
+) -> tuple[Any, dict[str, Any]]:
     """The live row and its item, once ``if_match`` is known to name its current ETag."""
     row = session.get(resource.model, item_id)
     if row is None:
-        raise ClientError(404, f"No {resource.noun} with id {item_id!r}.")
+        raise ClientError(404, f"No {resource.singular} with id {item_id!r}.")
     # a missing precondition is named before the state of the item: a change without If-Match
     # is a 428 whether or not the item was retired meanwhile
     if if_match is not UNCONDITIONAL and not if_match:
         raise ClientError(
-            428, f"Send If-Match with the {resource.noun}'s current ETag (from a GET) to change it."
+            428, f"Send If-Match with the {resource.singular}'s current ETag (from a GET) to change it."
         )
     if row.deleted_at is not None:
-        raise ClientError(410, f"The {resource.noun} {item_id!r} was retired.")
+        raise ClientError(410, f"The {resource.singular} {item_id!r} was retired.")
     if if_match is UNCONDITIONAL:
-        return row, _fetched(session, resource, item_id)
-    item = _fetched(session, resource, item_id)
+        return row, fetched(session, resource, item_id)
+    item = fetched(session, resource, item_id)
     if not if_match.contains(representation_etag(item)) and not if_match.star_tag:
         raise ClientError(
-            412, f"The {resource.noun} changed since that ETag was read: GET it again, then retry."
+            412, f"The {resource.singular} changed since that ETag was read: GET it again, then retry."
         )
     return row, item
 
 
-def _compare_and_set(session: Session, resource: Resource, row: Any, values: dict[str, Any]) -> None:
+def compare_and_set(session: Session, resource: Collection, row: Any, values: dict[str, Any]) -> None:
     model = resource.model
     result = session.execute(
         update(model)
@@ -378,14 +241,15 @@ def _compare_and_set(session: Session, resource: Resource, row: Any, values: dic
     )
     if result.rowcount != 1:
         raise ClientError(
-            412, f"The {resource.noun} changed while this request was being served: GET it again, then retry."
+            412,
+            f"The {resource.singular} changed while this request was being served: GET it again, then retry.",
         )
     session.expire(row)
 
 
 def patch_item(
     session: Session,
-    resource: Resource,
+    resource: Collection,
     *,
     item_id: str,
     changes: dict[str, Any],
@@ -396,166 +260,31 @@ def patch_item(
     """Apply a JSON merge patch (the fields given replace the current ones), checked as a whole."""
     row, item = _current(session, resource, item_id, if_match)
     values, children = _validated(session, resource, item_id, {**resource.to_input(item), **changes}, row)
-    _compare_and_set(session, resource, row, values)
+    compare_and_set(session, resource, row, values)
     _replace_children(session, item_id, children, None, child_confidence)
     _after_change(session, resource, [item_id], actor)
-    return _fetched(session, resource, item_id)
+    return fetched(session, resource, item_id)
 
 
-def retire_item(session: Session, resource: Resource, *, item_id: str, if_match: Any, actor: str) -> None:
+def retire_item(session: Session, resource: Collection, *, item_id: str, if_match: Any, actor: str) -> None:
     """Soft delete: the item leaves the lists and answers 410; its rows and history stay."""
     row, _item = _current(session, resource, item_id, if_match)
-    if resource.model is Article:
-        said = session.scalar(
-            select(Statement.id)
-            .where(Statement.article_id == item_id, Statement.deleted_at.is_(None))
-            .limit(1)
-        )
-        if said is not None:
-            raise ClientError(409, f"The article {item_id!r} still has live statements: retire them first.")
-    _compare_and_set(session, resource, row, {"deleted_at": datetime.now(UTC)})
+    if resource.model is Article and has_live_statements(session, article_id=item_id):
+        raise ClientError(409, f"The article {item_id!r} still has live statements: retire them first.")
+    compare_and_set(session, resource, row, {"deleted_at": datetime.now(UTC)})
     _after_change(session, resource, [item_id], actor)
 
 
-def restore_item(session: Session, resource: Resource, *, item_id: str, actor: str) -> dict[str, Any]:
+def restore_item(session: Session, resource: Collection, *, item_id: str, actor: str) -> dict[str, Any]:
     row = session.get(resource.model, item_id)
     if row is None:
-        raise ClientError(404, f"No {resource.noun} with id {item_id!r}.")
+        raise ClientError(404, f"No {resource.singular} with id {item_id!r}.")
     if row.deleted_at is None:
-        raise ClientError(409, f"The {resource.noun} {item_id!r} is not retired.")
+        raise ClientError(409, f"The {resource.singular} {item_id!r} is not retired.")
     if getattr(row, "merged_into", None):
-        raise ClientError(409, f"The {resource.noun} {item_id!r} was merged into {row.merged_into!r}.")
+        raise ClientError(409, f"The {resource.singular} {item_id!r} was merged into {row.merged_into!r}.")
     if resource.model is Article:
         _refuse_same_text(session, row.content_hash)
-    _compare_and_set(session, resource, row, {"deleted_at": None})
+    compare_and_set(session, resource, row, {"deleted_at": None})
     _after_change(session, resource, [item_id], actor)
-    return _fetched(session, resource, item_id)
-
-
-def _move_links(session: Session, model: Any, column: str, source: str, target: str) -> set[str]:
-    """Point link rows at ``target`` instead of ``source`` (dropping those ``target`` already has)."""
-    owners: set[str] = set()
-    pk = [c.key for c in model.__table__.primary_key.columns]
-    owner = next(key for key in pk if key != column)
-    for row in session.scalars(select(model).where(getattr(model, column) == source)).all():
-        owners.add(getattr(row, owner))
-        twin_key = tuple(target if key == column else getattr(row, key) for key in pk)
-        if session.get(model, twin_key) is not None:
-            session.delete(row)
-        else:
-            setattr(row, column, target)
-        session.flush()
-    return owners
-
-
-def _move_mentions(session: Session, source: str, target: str) -> None:
-    """Mentions of ``source`` become mentions of ``target`` with the ids that derive from them.
-
-    A span already mentioning ``target`` keeps that mention only; the others keep their
-    status and confidence.
-    """
-    for mention in session.scalars(select(Mention).where(Mention.entity_id == source)).all():
-        new_id = ids.mention_id(mention.article_id, target, mention.start, mention.end)
-        twin = session.get(Mention, new_id)
-        session.delete(mention)
-        session.flush()
-        if twin is None:
-            session.add(
-                Mention(
-                    id=new_id,
-                    article_id=mention.article_id,
-                    entity_id=target,
-                    start=mention.start,
-                    end=mention.end,
-                    text=mention.text,
-                    status=mention.status,
-                    confidence=mention.confidence,
-                )
-            )
-    session.flush()
-
-
-def _repoint(session: Session, column: Any, source: str, target: str) -> set[str]:
-    """Set ``column`` to ``target`` where it is ``source``; the ids of the rows changed."""
-    model = column.class_
-    changed = set(session.scalars(select(model.id).where(column == source)))
-    if changed:
-        session.execute(
-            update(model)
-            .where(column == source)
-            .values({column.key: target})
-            .execution_options(synchronize_session=False)
-        )
-    return changed
-
-
-def merge_entity(session: Session, *, item_id: str, into: str, actor: str) -> dict[str, Any]:
-    """Merge the duplicate ``item_id`` into ``into``: every reference moves, aliases are kept.
-
-    The duplicate is retired with ``merged_into`` set, so its id answers 308 to the target;
-    earlier merges into the duplicate now point at the target too. The change feed gets a
-    ``merge`` for the duplicate and an ``update`` for every item whose references moved.
-    """
-    resource = RESOURCES["entities"]
-    source = session.get(Entity, item_id)
-    if source is None:
-        raise ClientError(404, f"No entity with id {item_id!r}.")
-    if source.merged_into:
-        raise ClientError(409, f"The entity {item_id!r} was merged into {source.merged_into!r} already.")
-    if source.deleted_at is not None:
-        raise ClientError(410, f"The entity {item_id!r} was retired.")
-    if into == item_id:
-        raise ClientError(422, "An entity cannot be merged into itself.", errors={"into": ["same entity"]})
-    target = session.get(Entity, into)
-    if target is None or target.deleted_at is not None:
-        raise ClientError(
-            422, f"No live entity with id {into!r}.", errors={"into": ["unknown or retired entity"]}
-        )
-    touched: dict[str, set[str]] = {
-        "statements": _repoint(session, Statement.speaker_id, item_id, into)
-        | _repoint(session, Statement.channel_id, item_id, into)
-        | _move_links(session, StatementAbout, "entity_id", item_id, into),
-        "events": _repoint(session, Event.location_id, item_id, into)
-        | _move_links(session, EventParticipant, "entity_id", item_id, into),
-        "articles": _repoint(session, Article.outlet_id, item_id, into)
-        | _move_links(session, ArticleCitedOutlet, "entity_id", item_id, into)
-        | set(session.scalars(select(Mention.article_id).where(Mention.entity_id == item_id))),
-    }
-    _move_mentions(session, item_id, into)
-    owned = {
-        (a.alias, a.language)
-        for a in session.scalars(select(EntityAlias).where(EntityAlias.entity_id == into))
-    }
-    moved = [
-        {"alias": a.alias, "language": a.language, "in_text": a.in_text, "normalized": a.normalized}
-        for a in session.scalars(select(EntityAlias).where(EntityAlias.entity_id == item_id))
-    ]
-    if (source.name, "en") not in {(a["alias"], a["language"]) for a in moved}:
-        moved.append(
-            {"alias": source.name, "language": "en", "in_text": False, "normalized": source.name_normalized}
-        )
-    new_aliases = [{**a, "entity_id": into} for a in moved if (a["alias"], a["language"]) not in owned]
-    if new_aliases:
-        session.execute(insert(EntityAlias), new_aliases)
-    now = datetime.now(UTC)
-    session.execute(update(Entity).where(Entity.merged_into == item_id).values(merged_into=into))
-    _compare_and_set(session, resource, source, {"deleted_at": now, "merged_into": into})
-    _compare_and_set(session, resource, target, {})
-    session.add(
-        Revision(
-            collection="entities", item_id=item_id, action="merge", actor=actor, at=now, data={"into": into}
-        )
-    )
-    session.flush()
-    sync_search_index(session, "entity", [item_id, into])
-    record_changes(session, actor=actor, collection="entities", ids=[into])
-    for collection, changed in touched.items():
-        if changed:
-            record_changes(session, actor=actor, collection=collection, ids=changed)
-    bump_version(session)
-    return _fetched(session, resource, into)
-
-
-def merged_target(session: Session, entity_id: str) -> str | None:
-    """The entity a merged id now redirects to (None when it was not merged)."""
-    return session.scalar(select(Entity.merged_into).where(Entity.id == entity_id))
+    return fetched(session, resource, item_id)
