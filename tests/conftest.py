@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from api import create_app
 from api.checks import SeedRows
 from api.dataset.seed_files import read_seeds
-from tests.helpers import SEEDS_DIR, SERVER_URL, Writable, load_seeds, migrate
+from tests.helpers import SEEDS_DIR, SERVER_URL, Writable, close_app, load_seeds, migrate
 from tests.servers import LiveServer, serve
 
 
@@ -106,7 +106,7 @@ def app(seeded_url: str) -> Iterator[Flask]:
     # rate limits have their own tests; here they would only throttle the suite
     application = create_app({"DATABASE_URL": seeded_url, "TESTING": True, "RATELIMIT_ENABLED": False})
     yield application
-    application.extensions["veille.engine"].dispose()
+    close_app(application)
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def make_app(seeded_url: str) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for application in made:
-        application.extensions["veille.engine"].dispose()
+        close_app(application)
 
 
 @pytest.fixture

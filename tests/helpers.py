@@ -38,6 +38,12 @@ def load_seeds(url: str, seeds_dir: Path = SEEDS_DIR) -> None:
         engine.dispose()
 
 
+def close_app(app: Flask) -> None:
+    """Close an app's connection pools: its engine, and its read replica's when it has one."""
+    app.extensions["veille.engine"].dispose()
+    app.extensions["veille.read_engine"].dispose()
+
+
 def new_key(app: Flask, name: str, scope: str) -> str:
     """A new API key made by ``flask keys create`` on ``app``'s database: the Authorization value."""
     result = app.test_cli_runner().invoke(args=["keys", "create", "--name", name, "--scope", scope])
@@ -62,7 +68,7 @@ class Writable:
         return self.keys[name]
 
     def close(self) -> None:
-        self.app.extensions["veille.engine"].dispose()
+        close_app(self.app)
 
 
 def snapshot(url: str) -> dict[str, list[dict[str, Any]]]:

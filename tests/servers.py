@@ -21,7 +21,7 @@ from typing import Any
 
 from api import create_app
 from api.config import PROJECT_ROOT
-from tests.helpers import new_key
+from tests.helpers import close_app, new_key
 
 BIN = Path(sys.executable).parent
 
@@ -120,7 +120,7 @@ def create_key(url: str, scope: str = "admin") -> str:
     try:
         return new_key(app, f"e2e-{scope}", scope)
     finally:
-        app.extensions["veille.engine"].dispose()
+        close_app(app)
 
 
 @dataclass

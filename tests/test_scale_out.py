@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
@@ -20,10 +20,9 @@ from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from api import create_app
 from api.db import get_session
 from api.models import DatasetState
-from tests.helpers import SERVER_URL, assert_problem, load_seeds, migrate
+from tests.helpers import SERVER_URL, Writable, assert_problem, load_seeds, migrate
 from tests.servers import Reply, create_key, http_get, serve
 from tests.test_failures import FAST, TcpProxy, in_thread, timed_get
 
@@ -44,85 +43,66 @@ NEW_ENTITY = {
 }
 
 
-def dispose(app: Flask) -> None:
-    app.extensions["veille.engine"].dispose()
-    app.extensions["veille.read_engine"].dispose()
-
-
-def seeded(databases: Any) -> str:
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    return url
-
-
 # -- routing: any backend ---------------------------------------------------------------------
 
 
-def test_get_and_head_read_the_replica_and_writes_go_to_the_primary(databases: Any) -> None:
-    primary = seeded(databases)
+def test_get_and_head_read_the_replica_and_writes_go_to_the_primary(
+    databases: Any, writable: Writable, make_app: Callable[..., Flask]
+) -> None:
+    primary = writable.url
     replica = databases.create()
     migrate(replica)  # a replica that has replayed nothing yet: what a lagging one shows
-    key = create_key(primary, scope="write")
-    routed = create_app({"DATABASE_URL": primary, "DATABASE_READ_URL": replica, "RATELIMIT_ENABLED": False})
-    direct = create_app({"DATABASE_URL": primary, "RATELIMIT_ENABLED": False})
-    try:
-        client, on_primary = routed.test_client(), direct.test_client()
-        seeded_id = on_primary.get("/v1/entities?limit=1").get_json()["data"][0]["id"]
-        assert client.get("/v1/entities").get_json()["data"] == []
-        assert client.head(f"/v1/entities/{seeded_id}").status_code == 404
-        assert client.get("/v1").headers["X-Dataset-Version"] == "0"
+    key = writable.key("write")
+    routed = make_app(DATABASE_URL=primary, DATABASE_READ_URL=replica, RATELIMIT_ENABLED=False)
+    client, on_primary = routed.test_client(), writable.app.test_client()
+    seeded_id = on_primary.get("/v1/entities?limit=1").get_json()["data"][0]["id"]
+    assert client.get("/v1/entities").get_json()["data"] == []
+    assert client.head(f"/v1/entities/{seeded_id}").status_code == 404
+    assert client.get("/v1").headers["X-Dataset-Version"] == "0"
 
-        version = on_primary.get("/v1").headers["X-Dataset-Version"]
-        created = client.post("/v1/entities", json=NEW_ENTITY, headers={"Authorization": key})
-        assert created.status_code == 201, created.get_data(as_text=True)  # the key is on the primary only
-        assert created.headers["X-Dataset-Version"] == str(int(version) + 1)
-        assert on_primary.get(f"/v1/entities/{NEW_ENTITY['id']}").status_code == 200
-        assert client.get(f"/v1/entities/{NEW_ENTITY['id']}").status_code == 404
-    finally:
-        dispose(routed)
-        dispose(direct)
+    version = on_primary.get("/v1").headers["X-Dataset-Version"]
+    created = client.post("/v1/entities", json=NEW_ENTITY, headers={"Authorization": key})
+    assert created.status_code == 201, created.get_data(as_text=True)  # the key is on the primary only
+    assert created.headers["X-Dataset-Version"] == str(int(version) + 1)
+    assert on_primary.get(f"/v1/entities/{NEW_ENTITY['id']}").status_code == 200
+    assert client.get(f"/v1/entities/{NEW_ENTITY['id']}").status_code == 404
 
 
-def test_the_read_replica_sessions_refuse_writes(seeded_url: str) -> None:
+def test_the_read_replica_sessions_refuse_writes(seeded_url: str, make_app: Callable[..., Flask]) -> None:
     # named twice (a replica URL that is in fact the primary), a write routed to reads would succeed
-    app = create_app({"DATABASE_URL": seeded_url, "DATABASE_READ_URL": seeded_url})
-    try:
-        with app.test_request_context("/v1", method="GET"):
-            session = get_session()
-            with pytest.raises(DBAPIError):
-                session.execute(update(DatasetState).values(version=DatasetState.version))
-            session.rollback()
-        with app.test_request_context("/v1/entities", method="POST"):
-            session = get_session()
+    app = make_app(DATABASE_READ_URL=seeded_url)
+    with app.test_request_context("/v1", method="GET"):
+        session = get_session()
+        with pytest.raises(DBAPIError):
             session.execute(update(DatasetState).values(version=DatasetState.version))
-            session.rollback()
-    finally:
-        dispose(app)
+        session.rollback()
+    with app.test_request_context("/v1/entities", method="POST"):
+        session = get_session()
+        session.execute(update(DatasetState).values(version=DatasetState.version))
+        session.rollback()
 
 
-def test_a_replica_on_a_closed_port_makes_reads_and_readiness_a_fast_503(seeded_url: str) -> None:
-    app = create_app(
-        {"DATABASE_URL": seeded_url, "DATABASE_READ_URL": "postgresql+psycopg://postgres@127.0.0.1:9/test"}
-    )
-    try:
-        response, elapsed = timed_get(app, "/v1/statements")
-        assert_problem(response, 503)
-        assert elapsed < FAST
-        assert_problem(app.test_client().get("/readyz"), 503)
-    finally:
-        dispose(app)
+def test_a_replica_on_a_closed_port_makes_reads_and_readiness_a_fast_503(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(DATABASE_READ_URL="postgresql+psycopg://postgres@127.0.0.1:9/test")
+    response, elapsed = timed_get(app, "/v1/statements")
+    assert_problem(response, 503)
+    assert elapsed < FAST
+    assert_problem(app.test_client().get("/readyz"), 503)
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="needs the PostgreSQL server (TEST_DATABASE_URL)")
-def test_a_stalled_replica_is_a_fast_503_for_reads_and_writes_still_pass(databases: Any) -> None:
-    primary = seeded(databases)
+def test_a_stalled_replica_is_a_fast_503_for_reads_and_writes_still_pass(
+    writable: Writable, make_app: Callable[..., Flask]
+) -> None:
+    primary = writable.url
     server = make_url(primary)
     proxy = TcpProxy((server.host or "127.0.0.1", server.port or 5432))
     proxy.start()
     replica = server.set(port=proxy.port).render_as_string(hide_password=False)
-    key = create_key(primary, scope="write")
-    app = create_app({"DATABASE_URL": primary, "DATABASE_READ_URL": replica, "RATELIMIT_ENABLED": False})
+    key = writable.key("write")
+    app = make_app(DATABASE_URL=primary, DATABASE_READ_URL=replica, RATELIMIT_ENABLED=False)
     try:
         assert app.test_client().get("/v1/statements").status_code == 200  # a pooled replica connection
         proxy.freeze()
@@ -136,7 +116,6 @@ def test_a_stalled_replica_is_a_fast_503_for_reads_and_writes_still_pass(databas
     finally:
         proxy.thaw()
         proxy.stop()
-        dispose(app)
 
 
 # -- two app processes, one PostgreSQL, one Redis -----------------------------------------------
