@@ -7,6 +7,10 @@
 - ``writable`` / ``module_writable``: a seeded database of the test's (the module's) own, an
   app on it and keys on demand, for tests that write.
 - ``live_server``: gunicorn over a seeded database of the module's own, keys on demand.
+- ``new_seeded_url``: makes a throwaway seeded database, for a module's fixture that must
+  change it before an app opens it (test_relations' retired rows, test_browser's server).
+  Apps of one module's kind stay in that module: test_synth's synthetic database,
+  test_chaos' private PostgreSQL cluster.
 
 ``TEST_DATABASE_URL`` unset → SQLite files under pytest's tmp dir. Set to a PostgreSQL URL
 (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``) → every database the tests
