@@ -21,6 +21,7 @@ from api.checks import (
     read_event,
     read_statement,
 )
+from api.yaml_text import safe_load
 
 
 class SeedError(Exception):
@@ -29,15 +30,6 @@ class SeedError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__(f"{len(problems)} problem(s) in the seeds:\n" + "\n".join(problems))
         self.problems = problems
-
-
-# libyaml's parser (PyYAML's wheels include it) with PyYAML's safe constructor: the same
-# objects as yaml.safe_load, several times faster (most of `flask seed` was YAML parsing)
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def safe_load(text: str) -> Any:
-    return yaml.load(text, Loader=SafeLoader)
 
 
 def _load_yaml(path: Path, check: Checker) -> Any:

@@ -20,7 +20,7 @@ from api.http.problems import PROBLEM_MIMETYPE, ClientError
 from api.http.smorest import BEARER_SCHEME, Blueprint
 from api.queries.changes import item_revisions
 from api.queries.shapes import is_retired
-from api.writes.items import representation_etag
+from api.representation import representation_etag
 from schemas.common import ProblemSchema
 
 F = TypeVar("F", bound=Callable[..., Any])

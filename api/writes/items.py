@@ -12,19 +12,16 @@ succeeds and the other gets 412, on SQLite and PostgreSQL alike, without table l
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.checks import Checker, SeedRows, read_article, read_entity, read_event, read_statement
 from api.collections import Child, Collection
 from api.errors import ClientError
-from api.http.jsonio import OPTIONS
 from api.models import (
     Article,
     DatasetState,
@@ -33,17 +30,13 @@ from api.models import (
 from api.queries.articles import article_with_text
 from api.queries.lookups import live_article_bodies, live_entity_types, live_event_types
 from api.queries.statements import has_live_statements
+from api.representation import representation_etag
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index
 
 RESERVED_IDS = ("resolve",)  # sub-paths of /v1/entities
 # in place of an If-Match: for a server-side step inside the transaction that read the item
 UNCONDITIONAL = object()
-
-
-def representation_etag(item: dict[str, Any]) -> str:
-    """The ETag a GET of ``item`` carries (the SHA-256 of the JSON body)."""
-    return hashlib.sha256(orjson.dumps(item, option=OPTIONS)).hexdigest()
 
 
 def _read_entity(
