@@ -1,14 +1,15 @@
 """The four collections of the dataset, each declared once.
 
 A collection is everything the service knows about one kind of item: its model and the
-tables of its child rows, its list (filters, sorts, row shapes) and item queries, its
-summary (search hits, `related`), its facets and expandable fields, the body that recreates
-an item (a PATCH is applied to it), how a new item's id is made, and the text its search
-document holds. Views, writes, the search index and the seed loader read it from here.
+tables of its child rows, its fields in the order the API shows them (which of them a write
+body holds), its list (filters, sorts) and item queries, its summary (search hits,
+`related`), its facets and expandable fields, how a new item's id is made, and the text its
+search document holds. Views, writes, checks, history, the search index and the seed loader
+read it from here.
 
-To add a field to statements: the model (api/models.py), a migration, the shapes in
-api/queries/statements.py, `STATEMENTS.input_fields` below if curators write it, and the
-schemas (schemas/statements.py, schemas/writes.py). The README walks through it.
+To add a field to statements: the model (api/models.py), a migration, a `Field` in
+`STATEMENTS.fields` below, and the schemas (schemas/statements.py, schemas/writes.py).
+README's "How to add a field" walks through it, and tests/test_add_a_field.py does it.
 """
 
 from __future__ import annotations
