@@ -30,7 +30,6 @@ from api.views.item_support import (
 )
 from api.views.listing import LINK_HEADER, LIST_200, LIST_DESCRIPTION, list_or_stream, streamed_alternatives
 from api.writes.idempotency import idempotent
-from api.writes.ingest import article_id, propose
 from api.writes.items import create_item, patch_item, restore_item, retire_item
 from schemas.articles import ArticleItemSchema, ArticleListArgsSchema, ArticlePageSchema
 from schemas.changes import RevisionsSchema
@@ -47,11 +46,16 @@ ARTICLE_ID = {
 
 def _with_id(session: Session, body: dict[str, Any]) -> dict[str, Any]:
     """A body without an id gets the one `flask ingest` would make."""
+    # ingest brings the extraction pipeline: loaded by the first POST that needs it, not at boot
+    from api.writes.ingest import article_id  # noqa: PLC0415
+
     return body if "id" in body else {**body, "id": article_id(session, body)}
 
 
 def _with_proposals(session: Session, article: dict[str, Any]) -> dict[str, Any]:
     """?extract=true: the extraction pipeline's proposals stored with the new article."""
+    from api.writes.ingest import propose  # noqa: PLC0415  (see _with_id)
+
     propose(session, article["id"], actor=key_name())
     return ARTICLES.fetch(session, article["id"]) or article
 
