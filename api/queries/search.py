@@ -83,17 +83,26 @@ class _Spellings:
 _spellings: dict[str, _Spellings] = {}  # per database URL, in this process
 
 
-def _variants(rows: list[tuple[str, str]], stems: dict[str, Phrase]) -> dict[str, list[Phrase]]:
+def _variants(
+    rows: list[tuple[str, str]], seen: dict[str, Phrase]
+) -> tuple[dict[str, Phrase], dict[str, list[Phrase]]]:
+    """Each alias's stems (taken from ``seen`` when stemmed before), and the variants."""
+    stems: dict[str, Phrase] = {}
     spellings: dict[str, set[Phrase]] = defaultdict(set)
     for entity_id, alias in rows:
-        if stems[alias]:
-            spellings[entity_id].add(stems[alias])
+        phrase = stems.get(alias)
+        if phrase is None:
+            phrase = stems[alias] = seen[alias] if alias in seen else tuple(terms(alias))
+        if phrase:
+            spellings[entity_id].add(phrase)
     variants: dict[str, list[Phrase]] = defaultdict(list)
     for phrases in spellings.values():
-        for phrase in phrases:
-            if len(phrase) == 1:
-                variants[phrase[0]].extend(sorted(phrases))
-    return dict(variants)
+        one_word = [phrase for phrase in phrases if len(phrase) == 1]
+        if one_word:
+            ordered = sorted(phrases)
+            for phrase in one_word:
+                variants[phrase[0]].extend(ordered)
+    return stems, dict(variants)
 
 
 def spelling_variants(session: Session, version: str | None = None) -> dict[str, list[Phrase]]:
@@ -115,11 +124,10 @@ def spelling_variants(session: Session, version: str | None = None) -> dict[str,
     if known is not None and rows == known.rows:
         _spellings[url] = replace(known, version=version)
         return known.variants
-    seen = known.stems if known is not None else {}
-    stems = {alias: seen.get(alias) or tuple(terms(alias)) for _entity_id, alias in rows}
+    stems, variants = _variants(rows, known.stems if known is not None else {})
     _spellings.clear()  # one database per process, but for tests
-    _spellings[url] = _Spellings(version, rows, stems, _variants(rows, stems))
-    return _spellings[url].variants
+    _spellings[url] = _Spellings(version, rows, stems, variants)
+    return variants
 
 
 def parse(session: Session, q: str, parameter: str = "q", version: str | None = None) -> list[Clause]:
