@@ -329,6 +329,18 @@ def search_documents(
     return Page(items, count, next_cursor, limit, [_sort_values(row) for row in items]), clauses
 
 
+_SUMMARY_ROWS: dict[Any, Select[Any]] = {}
+
+
+def _summary_rows(model: Any) -> Select[Any]:
+    """The loaded columns of ``model`` for the ids ``:ids``: a statement built once per model."""
+    stmt = _SUMMARY_ROWS.get(model)
+    if stmt is None:
+        where = model.id.in_(bindparam("ids", expanding=True))
+        stmt = _SUMMARY_ROWS[model] = select(*loaded_columns(model)).where(where)
+    return stmt
+
+
 def search_hits(
     session: Session, page: Page, clauses: list[Clause], summaries: Mapping[str, Summarised]
 ) -> list[dict[str, Any]]:
@@ -341,7 +353,7 @@ def search_hits(
     briefs: dict[tuple[str, str], dict[str, Any]] = {}
     for doc_type, ids in by_type.items():
         model, summarise = summaries[doc_type]
-        for row in session.execute(select(*loaded_columns(model)).where(model.id.in_(ids))):
+        for row in run(session, _summary_rows(model), ids=ids):
             briefs[(doc_type, row.id)] = summarise(row)
     hits = []
     for document, keys in zip(documents, page.sort_values, strict=True):
