@@ -89,6 +89,8 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/vulture api migrations vulture_whitelist.py --min-confidence 60
 
 format: install
 	$(BIN)/ruff check --fix .

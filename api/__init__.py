@@ -26,8 +26,21 @@ from api.http.problems import DATABASE_UNAVAILABLE
 from api.http.public_url import PublicUrl
 from api.http.smorest import Api
 from api.queries.dataset_version import current_version
-from api.views import bulk, changes, explore, health, overview, resources, search, timeline
-from api.views.writes import EntityIdConverter
+from api.views import (
+    articles,
+    bulk,
+    changes,
+    entities,
+    events,
+    explore,
+    health,
+    overview,
+    search,
+    statements,
+    timeline,
+)
+from api.views.entities import EntityIdConverter
+from schemas.common import MAX_PAGE_SIZE
 
 EXPOSED_HEADERS = [
     "ETag",
@@ -40,14 +53,14 @@ EXPOSED_HEADERS = [
     "Retry-After",
 ]
 
-API_DESCRIPTION = """\
+API_DESCRIPTION = f"""\
 Veille publishes a hand-verified dataset built from news articles: the **articles**
 (verbatim), the **entities** they name, the **statements** those entities made and the
 **events** they report. Every mention, statement and evidence span carries `start`/`end`
 offsets such that `article.body[start:end] == text` (Unicode code points).
 
-Lists share one grammar: filters (repeat a parameter for OR), `sort`, `limit` (1–500) and an
-opaque keyset `cursor`; the body is `{data, meta, links}` and the next page is also in a
+Lists share one grammar: filters (repeat a parameter for OR), `sort`, `limit` (1–{MAX_PAGE_SIZE}) and an
+opaque keyset `cursor`; the body is `{{data, meta, links}}` and the next page is also in a
 `Link: rel="next"` header. Errors are RFC 9457 `application/problem+json`.
 """
 
@@ -106,22 +119,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     explore.init_app(app)  # its bundles get the year-long caching of docs_assets (VERSIONED_ENDPOINTS)
     http_caching.init_app(app)
     security_headers.init_app(app)  # after http_caching: sees the page before a 304 empties it
+    origins = _cors_origins(app.config["CORS_ORIGINS"])
     CORS(
         app,
-        resources={
-            r"/v1*": {"origins": app.config["CORS_ORIGINS"].split(",")},
-            r"/openapi.json": {"origins": "*"},
-        },
+        resources={r"/v1*": {"origins": origins}, r"/openapi.json": {"origins": "*"}},
         methods=["GET", "HEAD", "OPTIONS"],
         expose_headers=EXPOSED_HEADERS,
         max_age=3600,
-        send_wildcard=app.config["CORS_ORIGINS"].strip() == "*",
+        send_wildcard=origins == "*",
     )
     app.register_blueprint(health.blp)
     app.register_blueprint(overview.root)
     api.register_blueprint(overview.blp)
-    for blueprint in resources.BLUEPRINTS.values():
-        api.register_blueprint(blueprint)
+    api.register_blueprint(articles.blp)
+    api.register_blueprint(entities.blp)
+    api.register_blueprint(statements.blp)
+    api.register_blueprint(events.blp)
     api.register_blueprint(timeline.blp)
     api.register_blueprint(search.blp)
     api.register_blueprint(bulk.blp)

@@ -1,4 +1,4 @@
-"""Declarative base, engine construction and the per-request session.
+"""Declarative base, engine construction, the per-request session and the Alembic configuration.
 
 The session lifecycle lives here and in the request teardown: query functions take a
 session and never commit; a unit of work is wrapped in ``with session.begin():`` by
@@ -10,13 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from api.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,19 +33,22 @@ NAMING_CONVENTION = {
 
 
 log = logging.getLogger(__name__)
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+def _sqlite_pragmas(busy_timeout_ms: int, *, read_only: bool) -> Any:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     return on_connect
@@ -144,7 +152,12 @@ def lift_statement_timeout(connection: Connection) -> None:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 5, timeout_seconds: int = 5, statement_timeout_ms: int = 15000
+    url: str,
+    *,
+    pool_size: int = 5,
+    timeout_seconds: int = 5,
+    statement_timeout_ms: int = 15000,
+    read_only: bool = False,
 ) -> Engine:
     """An engine configured for the backend: pragmas on SQLite, deadlines on PostgreSQL.
 
@@ -152,15 +165,18 @@ def make_engine(
     with 503 instead of hanging: connecting, a pooled connection, a lock (SQLite's busy
     timeout, PostgreSQL's ``lock_timeout``), the check-out ping. A statement may run for
     ``statement_timeout_ms``; past that plus ``timeout_seconds`` without an answer the server
-    is taken for stalled and the connection closed.
+    is taken for stalled and the connection closed. ``read_only`` makes every transaction
+    refuse writes (SQLite ``query_only``, PostgreSQL ``default_transaction_read_only``).
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": timeout_seconds})
-        event.listen(engine, "connect", _sqlite_pragmas(timeout_seconds * 1000))
+        event.listen(engine, "connect", _sqlite_pragmas(timeout_seconds * 1000, read_only=read_only))
         return engine
     options = (
         f"-c statement_timeout={int(statement_timeout_ms)} -c lock_timeout={int(timeout_seconds * 1000)}"
     )
+    if read_only:
+        options += " -c default_transaction_read_only=on"
     engine = create_engine(
         url,
         pool_size=pool_size,
@@ -188,25 +204,47 @@ def make_engine(
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(
-        app.config["DATABASE_URL"],
-        pool_size=app.config["DB_POOL_SIZE"],
-        timeout_seconds=app.config["DB_TIMEOUT_SECONDS"],
-        statement_timeout_ms=app.config["DB_STATEMENT_TIMEOUT_MS"],
-    )
+    """The primary engine, and the read engine GET and HEAD requests use (the primary itself
+    unless ``DATABASE_READ_URL`` names a replica)."""
+    limits = {
+        "pool_size": app.config["DB_POOL_SIZE"],
+        "timeout_seconds": app.config["DB_TIMEOUT_SECONDS"],
+        "statement_timeout_ms": app.config["DB_STATEMENT_TIMEOUT_MS"],
+    }
+    engine = make_engine(app.config["DATABASE_URL"], **limits)
     app.extensions["veille.engine"] = engine
     app.extensions["veille.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    read_url = app.config["DATABASE_READ_URL"]
+    if read_url:
+        # read-only, as a real replica is: a GET that wrote would fail on every setup alike,
+        # and the primary named here too (a test, a replica not there yet) takes no write
+        read_engine = make_engine(read_url, read_only=True, **limits)
+        app.extensions["veille.read_engine"] = read_engine
+        app.extensions["veille.read_sessionmaker"] = sessionmaker(read_engine, expire_on_commit=False)
+    else:
+        app.extensions["veille.read_engine"] = engine
+        app.extensions["veille.read_sessionmaker"] = app.extensions["veille.sessionmaker"]
     app.teardown_appcontext(_close_session)
 
 
 def get_engine() -> Engine:
+    """The primary: every write, the commands, migrations."""
     return current_app.extensions["veille.engine"]
 
 
+def get_read_engine() -> Engine:
+    """The engine GET and HEAD requests read from: the replica when one is set, else the primary."""
+    return current_app.extensions["veille.read_engine"]
+
+
 def get_session() -> Session:
-    """The session of the current request (or app context), created on first use."""
+    """The session of the current request (or app context), created on first use: on the read
+    engine for GET and HEAD, on the primary for any other method and outside a request."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["veille.sessionmaker"]()
+        reads = has_request_context() and request.method in READ_METHODS
+        g.db_session = current_app.extensions[
+            "veille.read_sessionmaker" if reads else "veille.sessionmaker"
+        ]()
     return g.db_session
 
 
@@ -234,3 +272,21 @@ def _close_session(_exc: BaseException | None) -> None:
         # would replace it with the server's HTML 500; the connection is dropped instead
         log.warning("closing the session: %s: %s", exc.__class__.__name__, str(exc).splitlines()[0])
         session.invalidate()
+
+
+def alembic_config(database_url: str) -> Config:
+    """Alembic's configuration for ``database_url``: this project's migrations, the app's logging."""
+    from alembic.config import Config  # noqa: PLC0415 — Alembic is for commands and /readyz, not for boot
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def upgrade_schema(database_url: str, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (``flask migrate``, ``flask synth``)."""
+    from alembic import command  # noqa: PLC0415 — as above
+
+    command.upgrade(alembic_config(database_url), revision)

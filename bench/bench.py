@@ -228,18 +228,11 @@ def flask(args: list[str], database_url: str, log_to: Path, timeout: float) -> N
         raise HarnessError(f"flask {' '.join(args)} failed (exit {result.returncode}): see {log_to}")
 
 
-def synth_sources() -> list[Path]:
-    """The files of ``flask synth`` (a module or a package under api/cli/), sorted."""
-    package = ROOT / "api" / "cli" / "synth"
-    return (
-        sorted(package.rglob("*.py"))
-        if package.is_dir()
-        else [p for p in [package.with_suffix(".py")] if p.exists()]
-    )
+SYNTH = ROOT / "api" / "cli" / "synth"  # the generator's package
 
 
 def synth_available() -> bool:
-    return bool(synth_sources())
+    return SYNTH.is_dir()
 
 
 def search_terms() -> dict[str, str]:
@@ -268,12 +261,12 @@ def build(database_url: str, config: Config, log_to: Path) -> str:
 
 
 def generator() -> str:
-    """What makes the data: a digest of flask synth's sources (a changed generator means other data)."""
+    """What makes the data: a digest of api/cli/synth/ (a changed generator means other data)."""
     if not synth_available():
         return "seeds"
     digest = hashlib.sha256()
-    for source in synth_sources():
-        digest.update(source.read_bytes())
+    for path in sorted(SYNTH.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return "synth-" + digest.hexdigest()[:16]
 
 

@@ -107,6 +107,7 @@ EVENT_COLUMNS = [
     "date_start",
     "date_end",
     "location_id",
+    "planned",
     "created_at",
     "updated_at",
     "deleted_at",
@@ -317,7 +318,14 @@ def _article_summary(row: sqlite3.Row) -> dict[str, Any]:
 
 def _event_summary(row: sqlite3.Row) -> dict[str, Any]:
     date = _fuzzy(row["date_value"], row["date_precision"], row["date_note"])
-    return {"id": row["id"], "type": row["type"], "title": row["title"], "date": date}
+    # SQLite stores a boolean as 0 or 1; the API answers true or false
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "title": row["title"],
+        "date": date,
+        "planned": bool(row["planned"]),
+    }
 
 
 def _statement_summary(row: sqlite3.Row) -> dict[str, Any]:
@@ -433,7 +441,8 @@ def get_statement(conn: sqlite3.Connection, statement_id: str) -> tuple:
         "articles.published_value AS a_published_value, articles.published_precision AS "
         "a_published_precision, articles.published_note AS a_published_note, events.id AS e_id, "
         "events.type AS e_type, events.title AS e_title, events.date_value AS e_date_value, "
-        "events.date_precision AS e_date_precision, events.date_note AS e_date_note \n"
+        "events.date_precision AS e_date_precision, events.date_note AS e_date_note, "
+        "events.planned AS e_planned \n"
         "FROM statements LEFT OUTER JOIN articles ON articles.id = statements.article_id "
         "LEFT OUTER JOIN events ON events.id = statements.event_id \n"
         "WHERE statements.id = ? AND statements.deleted_at IS NULL",
@@ -463,6 +472,7 @@ def get_statement(conn: sqlite3.Connection, statement_id: str) -> tuple:
         "type": row["e_type"],
         "title": row["e_title"],
         "date": _fuzzy(row["e_date_value"], row["e_date_precision"], row["e_date_note"]),
+        "planned": bool(row["e_planned"]),
     }
     item["related"] = {
         "speaker": entities.get(row["speaker_id"]),

@@ -7,7 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from api import models  # noqa: F401  (registers every table on Base.metadata)
-from api.config import settings_from_env
+from api.config import read_setting
 from api.db import Base, make_engine
 
 config = context.config
@@ -28,14 +28,14 @@ BACKEND_ONLY = {
 }
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+def include_object(_obj, name, type_, _reflected, _compare_to) -> bool:  # type: ignore[no-untyped-def]
     if type_ == "table" and name and name.startswith(BACKEND_ONLY_TABLES):
         return False
     return (type_, name) not in BACKEND_ONLY
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or settings_from_env()["DATABASE_URL"]
+    return config.get_main_option("sqlalchemy.url") or read_setting("DATABASE_URL")
 
 
 def run_migrations_offline() -> None:

@@ -13,6 +13,9 @@ from marshmallow import fields, validate
 from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, PRECISIONS, STATEMENT_KINDS, STATUSES
 
 ID_LENGTH = 200
+# the page size of every list: its default and the largest a client may ask for
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
 ENTITY_ID_EXAMPLE = "sergei-shoigu"
 
 
@@ -35,9 +38,6 @@ def filter_doc(description: str, example: str | None = None) -> dict[str, object
 
 class Schema(ma.Schema):
     """Base of every schema: its docstring becomes its description in the OpenAPI document."""
-
-    class Meta:
-        ordered = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -183,7 +183,7 @@ class PageMetaSchema(Schema):
     """Paging state of a list response."""
 
     count = fields.Integer(metadata=doc("Exact number of items matching the filters.", 42))
-    limit = fields.Integer(metadata=doc("Page size used.", 50))
+    limit = fields.Integer(metadata=doc("Page size used.", DEFAULT_PAGE_SIZE))
     next_cursor = fields.String(
         allow_none=True,
         metadata=doc(
@@ -394,9 +394,9 @@ class ListArgsSchema(Schema):
     """Paging and sorting arguments shared by every list."""
 
     limit = fields.Integer(
-        load_default=50,
-        validate=validate.Range(min=1, max=500),
-        metadata=doc("Page size, 1–500.", 50),
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata=doc(f"Page size, 1–{MAX_PAGE_SIZE}.", DEFAULT_PAGE_SIZE),
     )
     q = fields.String(
         validate=validate.Length(min=1, max=500),

@@ -15,12 +15,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from api import create_app
 from api.config import PROJECT_ROOT
+from tests.helpers import close_app, new_key
 
 BIN = Path(sys.executable).parent
 
@@ -117,13 +118,24 @@ def create_key(url: str, scope: str = "admin") -> str:
     """A new API key with ``scope`` in the database at ``url``: the Authorization header value."""
     app = create_app({"DATABASE_URL": url})
     try:
-        result = app.test_cli_runner().invoke(
-            args=["keys", "create", "--name", f"e2e-{scope}", "--scope", scope]
-        )
-        assert result.exit_code == 0, result.output
-        return f"Bearer {result.output.strip()}"
+        return new_key(app, f"e2e-{scope}", scope)
     finally:
-        app.extensions["veille.engine"].dispose()
+        close_app(app)
+
+
+@dataclass
+class LiveServer:
+    """gunicorn serving a database of its own: its base URL, the database's URL, keys on demand."""
+
+    base: str
+    url: str
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def key(self, scope: str = "admin") -> str:
+        """The Authorization value of a key with ``scope``, made on first use."""
+        if scope not in self.keys:
+            self.keys[scope] = create_key(self.url, scope)
+        return self.keys[scope]
 
 
 def _started(process: subprocess.Popen[bytes], base: str, log: Any, startup_seconds: float) -> str:

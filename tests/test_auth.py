@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import create_app
 from api.db import make_engine
 from api.models import ApiKey
 from tests.helpers import assert_problem
@@ -18,12 +18,10 @@ def cli(app: Flask, *args: str) -> Any:
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def keyed_app(url: str, **config: Any) -> Flask:
-    return create_app({"DATABASE_URL": url, **config})
-
-
-def test_a_key_is_shown_once_and_stored_only_as_a_hash(seeded_url: str) -> None:
-    app = keyed_app(seeded_url)
+def test_a_key_is_shown_once_and_stored_only_as_a_hash(
+    seeded_url: str, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app()
     result = cli(app, "keys", "create", "--name", "hash-check", "--scope", "write")
     assert result.exit_code == 0, result.output
     key = result.output.strip()
@@ -37,11 +35,10 @@ def test_a_key_is_shown_once_and_stored_only_as_a_hash(seeded_url: str) -> None:
     listed = cli(app, "keys", "list").output
     assert "hash-check\twrite\tactive" in listed and key not in listed
     assert cli(app, "keys", "create", "--name", "hash-check", "--scope", "read").exit_code == 1
-    app.extensions["veille.engine"].dispose()
 
 
-def test_a_valid_key_reads_privately_and_a_revoked_one_is_refused(seeded_url: str) -> None:
-    app = keyed_app(seeded_url)
+def test_a_valid_key_reads_privately_and_a_revoked_one_is_refused(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
     key = cli(app, "keys", "create", "--name", "reader", "--scope", "read").output.strip()
     client = app.test_client()
     response = client.get("/v1", headers={"Authorization": f"Bearer {key}"})
@@ -52,7 +49,6 @@ def test_a_valid_key_reads_privately_and_a_revoked_one_is_refused(seeded_url: st
     assert_problem(refused, 401)
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
     assert cli(app, "keys", "revoke", "--name", "reader").exit_code == 1
-    app.extensions["veille.engine"].dispose()
 
 
 def test_unknown_or_malformed_keys_are_401_with_a_challenge(client: Any) -> None:
@@ -69,12 +65,11 @@ def test_keys_are_never_taken_from_the_query_string(client: Any) -> None:
         assert "query string" in body["detail"]
 
 
-def test_a_valid_key_gets_the_keyed_rate_limit(seeded_url: str) -> None:
-    app = keyed_app(seeded_url, RATE_LIMIT_ANONYMOUS="2/minute", RATE_LIMIT_KEYED="5/minute")
+def test_a_valid_key_gets_the_keyed_rate_limit(make_app: Callable[..., Flask]) -> None:
+    app = make_app(RATE_LIMIT_ANONYMOUS="2/minute", RATE_LIMIT_KEYED="5/minute")
     key = cli(app, "keys", "create", "--name", "busy", "--scope", "read").output.strip()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {key}"}
     assert [client.get("/v1", headers=headers).status_code for _ in range(5)] == [200] * 5
     assert client.get("/v1", headers=headers).status_code == 429
     assert client.get("/v1").headers["X-RateLimit-Limit"] == "2"
-    app.extensions["veille.engine"].dispose()

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +32,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from api import create_app
 from api.config import PROJECT_ROOT
-from tests.helpers import load_seeds, migrate
 from tests.servers import serve
 
 CHROMIUM = Path(os.environ.get("VEILLE_CHROMIUM", "/usr/bin/chromium"))
@@ -52,13 +51,10 @@ def _require_browser() -> None:
 
 
 @pytest.fixture(scope="module")
-def database(databases: Any) -> str:
+def database(new_seeded_url: Callable[[], str]) -> str:
     """A seeded database of this module's own: the write tests add to it."""
     _require_browser()  # before any work, so that a laptop without Chromium skips at once
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    return url
+    return new_seeded_url()
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,16 @@ rebuilds exactly what the API serves."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import yaml
+from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from tests.helpers import SEEDS_DIR, load_seeds
 
 COLLECTIONS = ("articles", "entities", "statements", "events")
@@ -63,10 +64,10 @@ def test_replaying_the_feed_gives_what_the_api_serves(client: FlaskClient) -> No
 
 
 def test_a_reload_that_changes_the_seeds_appears_in_the_feed_and_the_history(
-    tmp_path: Path, empty_url: str
+    tmp_path: Path, empty_url: str, make_app: Callable[..., Flask]
 ) -> None:
     load_seeds(empty_url)
-    app = create_app({"DATABASE_URL": empty_url})
+    app = make_app(DATABASE_URL=empty_url)
     client = app.test_client()
     before, cursor = feed(client)
     seeds = tmp_path / "seeds"
@@ -98,7 +99,6 @@ def test_a_reload_that_changes_the_seeds_appears_in_the_feed_and_the_history(
         for r in client.get(f"/v1/statements/{deleted['id']}/revisions").get_json()["data"]
         if r["data"]
     ]
-    app.extensions["veille.engine"].dispose()
 
 
 def test_a_bad_cursor_is_a_400_and_an_unknown_item_has_no_history(client: FlaskClient) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from api.checks import SeedRows
 from api.dataset.report import build_report
-from api.dataset.seed_files import SeedRows
 from api.text import fold_marks
 
 STABLE_IDS = json.loads((Path(__file__).parent / "stable_ids.json").read_text(encoding="utf-8"))

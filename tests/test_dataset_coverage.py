@@ -20,8 +20,8 @@ import yaml
 from flask.testing import FlaskClient
 
 from api import ids
+from api.checks import SeedRows
 from api.dataset.report import build_report
-from api.dataset.seed_files import SeedRows
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 A000 = "a-2024-10-23-belousov-nuclear-powers-clash-risk"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -17,7 +18,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.http import docs_assets
 
 PAGES = ("/docs", "/redoc")
@@ -264,8 +264,8 @@ def test_security_headers_on_errors(client: FlaskClient) -> None:
         _assert_security_headers(response)
 
 
-def test_security_headers_on_a_server_error(seeded_url: str) -> None:
-    app = create_app({"DATABASE_URL": seeded_url, "RATELIMIT_ENABLED": False})
+def test_security_headers_on_a_server_error(make_app: Callable[..., Flask]) -> None:
+    app = make_app(RATELIMIT_ENABLED=False)
 
     def explode() -> None:
         raise RuntimeError("boom")
@@ -274,7 +274,6 @@ def test_security_headers_on_a_server_error(seeded_url: str) -> None:
     response = app.test_client().get("/explode")
     assert response.status_code == 500
     _assert_security_headers(response)
-    app.extensions["veille.engine"].dispose()
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
-from tests.helpers import assert_problem, load_seeds, migrate
+from tests.helpers import Writable, assert_problem
 
 NEW = {
     "id": "test-curator-entity",
@@ -22,27 +20,17 @@ NEW = {
 }
 
 
-@pytest.fixture
-def writable(databases: Any) -> Iterator[tuple[Flask, dict[str, str]]]:
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
-    runner = app.test_cli_runner()
-    keys = {
-        scope: runner.invoke(args=["keys", "create", "--name", f"k-{scope}", "--scope", scope]).output.strip()
-        for scope in ("read", "write", "admin")
-    }
-    yield app, {scope: f"Bearer {key}" for scope, key in keys.items()}
-    app.extensions["veille.engine"].dispose()
+def with_keys(target: Writable) -> tuple[Flask, dict[str, str]]:
+    """The app and a key per scope (named ``k-<scope>``): Authorization values."""
+    return target.app, {scope: target.key(scope) for scope in ("read", "write", "admin")}
 
 
 def create(client: FlaskClient, auth: str, body: dict[str, Any] = NEW) -> Any:
     return client.post("/v1/entities", json=body, headers={"Authorization": auth})
 
 
-def test_writes_need_a_key_with_the_write_scope(writable: tuple[Flask, dict[str, str]]) -> None:
-    app, auth = writable
+def test_writes_need_a_key_with_the_write_scope(writable: Writable) -> None:
+    app, auth = with_keys(writable)
     client = app.test_client()
     response = client.post("/v1/entities", json=NEW)
     assert_problem(response, 401)
@@ -52,9 +40,9 @@ def test_writes_need_a_key_with_the_write_scope(writable: tuple[Flask, dict[str,
 
 
 def test_create_answers_201_with_location_etag_history_and_search(
-    writable: tuple[Flask, dict[str, str]],
+    writable: Writable,
 ) -> None:
-    app, auth = writable
+    app, auth = with_keys(writable)
     client = app.test_client()
     version = client.get("/v1").get_json()["dataset_version"]
     response = create(client, auth["write"])
@@ -82,24 +70,22 @@ def test_create_answers_201_with_location_etag_history_and_search(
         ({**NEW, "wikidata": "312853"}, "wikidata"),
     ],
 )
-def test_invalid_or_read_only_fields_are_422(
-    writable: tuple[Flask, dict[str, str]], body: dict[str, Any], field: str
-) -> None:
-    app, auth = writable
+def test_invalid_or_read_only_fields_are_422(writable: Writable, body: dict[str, Any], field: str) -> None:
+    app, auth = with_keys(writable)
     problem = assert_problem(create(app.test_client(), auth["write"], body), 422)
     assert field in problem["errors"]
 
 
-def test_a_body_that_is_not_json_is_415(writable: tuple[Flask, dict[str, str]]) -> None:
-    app, auth = writable
+def test_a_body_that_is_not_json_is_415(writable: Writable) -> None:
+    app, auth = with_keys(writable)
     response = app.test_client().post(
         "/v1/entities", data="id=x", content_type="text/plain", headers={"Authorization": auth["write"]}
     )
     assert_problem(response, 415)
 
 
-def test_patch_needs_the_current_etag(writable: tuple[Flask, dict[str, str]]) -> None:
-    app, auth = writable
+def test_patch_needs_the_current_etag(writable: Writable) -> None:
+    app, auth = with_keys(writable)
     client = app.test_client()
     etag = create(client, auth["write"]).headers["ETag"]
     headers = {"Authorization": auth["write"]}
@@ -124,8 +110,8 @@ def test_patch_needs_the_current_etag(writable: tuple[Flask, dict[str, str]]) ->
     assert history[-1]["data"]["name"] == "Renamed"
 
 
-def test_retire_then_410_then_an_admin_restores(writable: tuple[Flask, dict[str, str]]) -> None:
-    app, auth = writable
+def test_retire_then_410_then_an_admin_restores(writable: Writable) -> None:
+    app, auth = with_keys(writable)
     client = app.test_client()
     etag = create(client, auth["write"]).headers["ETag"]
     retired = client.delete(
@@ -145,9 +131,9 @@ def test_retire_then_410_then_an_admin_restores(writable: tuple[Flask, dict[str,
 
 
 def test_concurrent_patches_with_one_etag_let_exactly_one_through(
-    writable: tuple[Flask, dict[str, str]],
+    writable: Writable,
 ) -> None:
-    app, auth = writable
+    app, auth = with_keys(writable)
     etag = create(app.test_client(), auth["write"]).headers["ETag"]
     statuses: list[int] = []
     start = threading.Barrier(6)
@@ -174,8 +160,8 @@ def test_concurrent_patches_with_one_etag_let_exactly_one_through(
     assert history[-1]["data"]["description"] == winner
 
 
-def test_an_idempotency_key_replays_the_first_response(writable: tuple[Flask, dict[str, str]]) -> None:
-    app, auth = writable
+def test_an_idempotency_key_replays_the_first_response(writable: Writable) -> None:
+    app, auth = with_keys(writable)
     client = app.test_client()
     headers = {"Authorization": auth["write"], "Idempotency-Key": "create-once"}
     first = client.post("/v1/entities", json=NEW, headers=headers)

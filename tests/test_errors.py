@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from tests.helpers import assert_problem
 
 
@@ -31,29 +33,23 @@ def test_bad_parameter_is_400_with_errors_per_parameter(client: FlaskClient) -> 
     assert "direct" in " ".join(body["errors"]["kind"])
 
 
-def test_unexpected_failure_is_500_without_a_trace(seeded_url: str) -> None:
-    app = create_app({"DATABASE_URL": seeded_url})
+def test_unexpected_failure_is_500_without_a_trace(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
 
     def explode() -> None:
         raise RuntimeError("secret internal detail")
 
     app.add_url_rule("/explode", view_func=explode)
-    try:
-        response = app.test_client().get("/explode")
-        body = assert_problem(response, 500)
-        text = response.get_data(as_text=True)
-        assert "secret internal detail" not in text
-        assert "Traceback" not in text
-        assert body["title"] == "Internal Server Error"
-    finally:
-        app.extensions["veille.engine"].dispose()
+    response = app.test_client().get("/explode")
+    body = assert_problem(response, 500)
+    text = response.get_data(as_text=True)
+    assert "secret internal detail" not in text
+    assert "Traceback" not in text
+    assert body["title"] == "Internal Server Error"
 
 
-def test_unreachable_database_is_503_with_retry_after(tmp_path: object) -> None:
-    app = create_app({"DATABASE_URL": "sqlite:////nonexistent-dir/veille.sqlite3"})
-    try:
-        response = app.test_client().get("/v1/statements")
-        assert_problem(response, 503)
-        assert int(response.headers["Retry-After"]) > 0
-    finally:
-        app.extensions["veille.engine"].dispose()
+def test_unreachable_database_is_503_with_retry_after(make_app: Callable[..., Flask]) -> None:
+    app = make_app(DATABASE_URL="sqlite:////nonexistent-dir/veille.sqlite3")
+    response = app.test_client().get("/v1/statements")
+    assert_problem(response, 503)
+    assert int(response.headers["Retry-After"]) > 0

@@ -24,7 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from schemas.articles import ArticleSchema
 from schemas.common import FuzzyDateSchema
 from schemas.entities import EntitySchema

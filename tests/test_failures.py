@@ -8,15 +8,15 @@ import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import g
+from flask import Flask, g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from api import create_app
 from api.db import get_session, lift_statement_timeout, make_engine
 from tests.helpers import SERVER_URL, assert_problem, load_seeds, migrate
 
@@ -91,22 +91,23 @@ def timed_get(app: Any, path: str) -> tuple[Any, float]:
     return response, time.monotonic() - started
 
 
-def test_a_database_on_a_closed_port_is_a_fast_503() -> None:
-    app = create_app({"DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/test"})
+def test_a_database_on_a_closed_port_is_a_fast_503(make_app: Callable[..., Flask]) -> None:
+    app = make_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/test")
     response, elapsed = timed_get(app, "/v1/statements")
     assert_problem(response, 503)
     assert int(response.headers["Retry-After"]) > 0
     assert elapsed < FAST
     ready, _ = timed_get(app, "/readyz")
     assert_problem(ready, 503)
-    app.extensions["veille.engine"].dispose()
 
 
-def test_a_locked_sqlite_database_is_a_503_then_serves_again(tmp_path: Any) -> None:
+def test_a_locked_sqlite_database_is_a_503_then_serves_again(
+    tmp_path: Any, make_app: Callable[..., Flask]
+) -> None:
     url = f"sqlite:///{tmp_path / 'locked.sqlite3'}"
     migrate(url)
     load_seeds(url)
-    app = create_app({"DATABASE_URL": url})
+    app = make_app(DATABASE_URL=url)
     assert app.test_client().get("/v1/statements").status_code == 200
     app.extensions["veille.engine"].dispose()  # new connections must meet the lock
     holder = sqlite3.connect(tmp_path / "locked.sqlite3")
@@ -125,18 +126,16 @@ def test_a_locked_sqlite_database_is_a_503_then_serves_again(tmp_path: Any) -> N
         holder.rollback()
         holder.close()
     assert app.test_client().get("/v1/statements").status_code == 200
-    app.extensions["veille.engine"].dispose()
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="needs the PostgreSQL server (TEST_DATABASE_URL)")
-def test_postgresql_going_away_and_coming_back(databases: Any) -> None:
-    direct = databases.create()
-    migrate(direct)
-    load_seeds(direct)
-    server = make_url(direct)
+def test_postgresql_going_away_and_coming_back(
+    new_seeded_url: Callable[[], str], make_app: Callable[..., Flask]
+) -> None:
+    server = make_url(new_seeded_url())
     proxy = TcpProxy((server.host or "127.0.0.1", server.port or 5432))
     proxy.start()
-    app = create_app({"DATABASE_URL": server.set(port=proxy.port).render_as_string(hide_password=False)})
+    app = make_app(DATABASE_URL=server.set(port=proxy.port).render_as_string(hide_password=False))
     try:
         assert app.test_client().get("/v1/statements").status_code == 200
         proxy.stop()
@@ -148,7 +147,6 @@ def test_postgresql_going_away_and_coming_back(databases: Any) -> None:
         assert recovered.status_code == 200, "the pool should reconnect without a restart"
     finally:
         proxy.stop()
-        app.extensions["veille.engine"].dispose()
 
 
 def in_thread(call: Any, within: float) -> Any:
@@ -162,24 +160,20 @@ def in_thread(call: Any, within: float) -> Any:
 
 
 @pytest.fixture
-def proxied(databases: Any) -> Any:
+def proxied(new_seeded_url: Callable[[], str], make_app: Callable[..., Flask]) -> Any:
     """An app that reaches a seeded PostgreSQL database through a TcpProxy."""
     if not SERVER_URL:
         pytest.skip("needs the PostgreSQL server (TEST_DATABASE_URL)")
-    direct = databases.create()
-    migrate(direct)
-    load_seeds(direct)
+    direct = new_seeded_url()
     server = make_url(direct)
     proxy = TcpProxy((server.host or "127.0.0.1", server.port or 5432))
     proxy.start()
-    url = server.set(port=proxy.port).render_as_string(hide_password=False)
-    app = create_app({"DATABASE_URL": url})
+    app = make_app(DATABASE_URL=server.set(port=proxy.port).render_as_string(hide_password=False))
     try:
         yield app, proxy, direct
     finally:
         proxy.thaw()
         proxy.stop()
-        app.extensions["veille.engine"].dispose()
 
 
 def test_a_stalled_postgresql_is_a_fast_503_and_healthz_still_answers(proxied: Any) -> None:

@@ -13,26 +13,19 @@ import re
 import subprocess
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from api.config import PROJECT_ROOT
-from tests.helpers import BIN, load_seeds, migrate
-from tests.servers import create_key, serve
+from tests.helpers import BIN
+from tests.servers import LiveServer
 
 
 @pytest.fixture(scope="module")
-def server(databases: Any) -> Iterator[tuple[str, str]]:
+def server(live_server: LiveServer) -> tuple[str, str]:
     """gunicorn over a seeded database of its own (the fuzzer writes: retires, merges, creates)
     and an admin key, so every operation, writes included, is reached: (base URL, Authorization)."""
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    auth = create_key(url, "admin")
-    with serve(url) as base:
-        yield base, auth
+    return live_server.base, live_server.key("admin")
 
 
 def test_schemathesis_finds_no_failure_with_every_check(server: tuple[str, str]) -> None:

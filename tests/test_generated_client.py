@@ -21,11 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from api import create_app
+from api.checks import SeedRows
 from api.config import PROJECT_ROOT
-from api.dataset.seed_files import SeedRows
-from tests.helpers import BIN, load_seeds, migrate
-from tests.servers import serve
+from tests.helpers import BIN
+from tests.servers import LiveServer
 from tests.test_writes import ARTICLE, ARTICLE_ID, DUPLICATE, EVENT, EVENT_ID, STATEMENT, STATEMENT_ID
 
 SPEC = PROJECT_ROOT / "openapi.yaml"
@@ -64,25 +63,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
         sys.path.remove(str(out))
         for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
             del sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def server_and_keys(databases: Any) -> Iterator[tuple[str, dict[str, str]]]:
-    """gunicorn on a database of its own (the writes change it), and a write and an admin key."""
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app = create_app({"DATABASE_URL": url})
-    runner = app.test_cli_runner()
-    keys = {
-        scope: runner.invoke(
-            args=["keys", "create", "--name", f"client-{scope}", "--scope", scope]
-        ).output.strip()
-        for scope in ("write", "admin")
-    }
-    app.extensions["veille.engine"].dispose()
-    with serve(url) as base:
-        yield base, keys
 
 
 class Calls:
@@ -124,13 +104,14 @@ class Calls:
 
 
 def test_the_generated_client_calls_every_operation(
-    generated: ModuleType, server_and_keys: tuple[str, dict[str, str]], seed_rows: SeedRows
+    generated: ModuleType, live_server: LiveServer, seed_rows: SeedRows
 ) -> None:
-    base, keys = server_and_keys
+    base = live_server.base  # a database of its own: the writes change it
     client_module = importlib.import_module(f"{PACKAGE}.client")
     anonymous = client_module.Client(base_url=base, raise_on_unexpected_status=True)
     writer, admin = (
-        client_module.AuthenticatedClient(base_url=base, token=keys[s]) for s in ("write", "admin")
+        client_module.AuthenticatedClient(base_url=base, token=live_server.key(s).removeprefix("Bearer "))
+        for s in ("write", "admin")
     )
     call = Calls(generated, anonymous, writer, admin)
     m: Callable[[str], type] = call.model

@@ -5,28 +5,22 @@ from __future__ import annotations
 
 import http.client
 import threading
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 import pytest
 
-from tests.helpers import load_seeds, migrate, snapshot
-from tests.servers import create_key, serve
+from tests.helpers import snapshot
+from tests.servers import LiveServer
 
 LIMIT = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def served(databases: Any) -> Iterator[tuple[str, str, str]]:
+def served(live_server: LiveServer) -> tuple[str, str, str]:
     """(base URL, database URL, write key header) of gunicorn serving a seeded throwaway database."""
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    auth = create_key(url)
-    with serve(url) as base:
-        yield base, url, auth
+    return live_server.base, live_server.url, live_server.key()
 
 
 def connect(base: str) -> http.client.HTTPConnection:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from random import Random
 from typing import Any
 
@@ -18,21 +18,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from tests.helpers import assert_problem, load_seeds, migrate, snapshot
+from tests.helpers import Writable, assert_problem, snapshot
 
 ENTITY = {"id": "hostile-test-entity", "name": "Hostile Test", "type": "person"}
 
 
-@pytest.fixture
-def writable(databases: Any) -> Iterator[tuple[Flask, str, str]]:
-    """A throwaway seeded database, its app and a write key: (app, url, Authorization value)."""
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
-    key = app.test_cli_runner().invoke(args=["keys", "create", "--name", "hostile", "--scope", "admin"])
-    yield app, url, f"Bearer {key.output.strip()}"
-    app.extensions["veille.engine"].dispose()
+def opened(target: Writable) -> tuple[Flask, str, str]:
+    """(app, database URL, Authorization value of an admin key) of a throwaway seeded database."""
+    return target.app, target.url, target.key("admin")
 
 
 def post_raw(client: FlaskClient, auth: str, path: str, body: bytes | str, **headers: str) -> Any:
@@ -41,8 +34,8 @@ def post_raw(client: FlaskClient, auth: str, path: str, body: bytes | str, **hea
     )
 
 
-def test_a_nested_field_error_is_a_422_naming_the_field_path(writable: tuple[Flask, str, str]) -> None:
-    app, url, auth = writable
+def test_a_nested_field_error_is_a_422_naming_the_field_path(writable: Writable) -> None:
+    app, url, auth = opened(writable)
     client = app.test_client()
     before = snapshot(url)
     etag = client.get("/v1/entities/belarus").headers["ETag"]
@@ -57,8 +50,8 @@ def test_a_nested_field_error_is_a_422_naming_the_field_path(writable: tuple[Fla
     assert snapshot(url) == before
 
 
-def test_a_scalar_where_an_object_belongs_is_a_422_at_that_field(writable: tuple[Flask, str, str]) -> None:
-    app, url, auth = writable
+def test_a_scalar_where_an_object_belongs_is_a_422_at_that_field(writable: Writable) -> None:
+    app, url, auth = opened(writable)
     client = app.test_client()
     before = snapshot(url)
     response = client.post(
@@ -75,8 +68,8 @@ def test_a_scalar_where_an_object_belongs_is_a_422_at_that_field(writable: tuple
     assert snapshot(url) == before
 
 
-def test_a_body_that_is_not_an_object_is_a_422_about_the_body(writable: tuple[Flask, str, str]) -> None:
-    app, _url, auth = writable
+def test_a_body_that_is_not_an_object_is_a_422_about_the_body(writable: Writable) -> None:
+    app, _url, auth = opened(writable)
     response = post_raw(app.test_client(), auth, "/v1/entities", "[1, 2]")
     assert assert_problem(response, 422)["errors"] == {"$": ["Invalid input type."]}
 
@@ -108,9 +101,9 @@ def test_a_body_that_is_not_an_object_is_a_422_about_the_body(writable: tuple[Fl
     ],
 )
 def test_json_the_database_cannot_hold_is_a_400_and_nothing_is_stored(
-    writable: tuple[Flask, str, str], body: str | bytes, reason: str
+    writable: Writable, body: str | bytes, reason: str
 ) -> None:
-    app, url, auth = writable
+    app, url, auth = opened(writable)
     client = app.test_client()
     before = snapshot(url)
     problem = assert_problem(post_raw(client, auth, "/v1/entities", body), 400)
@@ -180,9 +173,9 @@ def run_concurrently(count: int, call: Any) -> list[Any]:
 
 
 def test_twenty_concurrent_creations_of_one_id_give_one_201_and_nineteen_409(
-    writable: tuple[Flask, str, str],
+    writable: Writable,
 ) -> None:
-    app, _url, auth = writable
+    app, _url, auth = opened(writable)
     responses = run_concurrently(
         20, lambda: app.test_client().post("/v1/entities", json=ENTITY, headers={"Authorization": auth})
     )
@@ -196,9 +189,9 @@ def test_twenty_concurrent_creations_of_one_id_give_one_201_and_nineteen_409(
 
 
 def test_twenty_concurrent_posts_with_one_idempotency_key_create_once_and_replay(
-    writable: tuple[Flask, str, str],
+    writable: Writable,
 ) -> None:
-    app, _url, auth = writable
+    app, _url, auth = opened(writable)
     headers = {"Authorization": auth, "Idempotency-Key": "hostile-same-key"}
     responses = run_concurrently(
         20, lambda: app.test_client().post("/v1/entities", json=ENTITY, headers=headers)
@@ -262,15 +255,8 @@ def test_a_loopback_host_on_any_port_keeps_its_links(client: FlaskClient) -> Non
         assert response.get_json()["links"]["next"].startswith(f"http://{host}/v1/statements?")
 
 
-def test_with_a_public_url_every_link_is_built_on_it(seeded_url: str) -> None:
-    app = create_app(
-        {
-            "DATABASE_URL": seeded_url,
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_URL": "https://api.example.org",
-            "TRUSTED_PROXIES": 1,
-        }
-    )
+def test_with_a_public_url_every_link_is_built_on_it(make_app: Callable[..., Flask]) -> None:
+    app = make_app(RATELIMIT_ENABLED=False, PUBLIC_URL="https://api.example.org", TRUSTED_PROXIES=1)
     client = app.test_client()
     forwarded = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http", "Host": "evil.example"}
     for headers in ({}, forwarded):
@@ -279,7 +265,6 @@ def test_with_a_public_url_every_link_is_built_on_it(seeded_url: str) -> None:
         assert response.headers["Link"].startswith("<https://api.example.org/v1/statements?")
         index = client.get("/v1", headers=headers).get_json()["links"]
         assert all(link.startswith("https://api.example.org/") for link in index.values())
-    app.extensions["veille.engine"].dispose()
 
 
 @pytest.mark.parametrize(
@@ -290,8 +275,8 @@ def test_a_public_url_that_is_not_an_origin_stops_the_start(url: str) -> None:
         create_app({"PUBLIC_URL": url})
 
 
-def test_a_whitespace_body_is_invalid_json_not_an_empty_patch(writable: tuple[Flask, str, str]) -> None:
-    app, url, auth = writable
+def test_a_whitespace_body_is_invalid_json_not_an_empty_patch(writable: Writable) -> None:
+    app, url, auth = opened(writable)
     client = app.test_client()
     before = snapshot(url)
     response = client.patch(

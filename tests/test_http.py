@@ -6,13 +6,14 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.http.rate_limits import SweptMemoryStorage
+from tests.conftest import Databases
 from tests.helpers import assert_problem, migrate
 
 LIST = "/v1/statements?limit=2"
@@ -127,8 +128,8 @@ def test_cors_is_open_for_reads(client: FlaskClient) -> None:
     assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
 
 
-def test_cors_origins_are_configurable(seeded_url: str) -> None:
-    app = create_app({"DATABASE_URL": seeded_url, "CORS_ORIGINS": "https://ok.example"})
+def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
+    app = make_app(CORS_ORIGINS="https://ok.example")
     client = app.test_client()
     assert (
         client.get(LIST, headers={"Origin": "https://ok.example"}).headers["Access-Control-Allow-Origin"]
@@ -138,15 +139,17 @@ def test_cors_origins_are_configurable(seeded_url: str) -> None:
         "Access-Control-Allow-Origin"
         not in client.get(LIST, headers={"Origin": "https://evil.example"}).headers
     )
-    app.extensions["veille.engine"].dispose()
 
 
-def limited_app(url: str, **config: object) -> Flask:
-    return create_app({"DATABASE_URL": url, "RATE_LIMIT_ANONYMOUS": "3/minute", **config})
+def test_every_origin_of_a_list_with_spaces_is_allowed(make_app: Callable[..., Flask]) -> None:
+    app = make_app(CORS_ORIGINS="https://a.example, https://b.example")
+    client = app.test_client()
+    for origin in ("https://a.example", "https://b.example"):
+        assert client.get(LIST, headers={"Origin": origin}).headers["Access-Control-Allow-Origin"] == origin
 
 
-def test_the_fourth_request_in_a_minute_is_429_with_retry_after(seeded_url: str) -> None:
-    app = limited_app(seeded_url)
+def test_the_fourth_request_in_a_minute_is_429_with_retry_after(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app()
     client = app.test_client()
     statuses = [client.get("/v1").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
@@ -157,18 +160,16 @@ def test_the_fourth_request_in_a_minute_is_429_with_retry_after(seeded_url: str)
     assert response.headers["X-RateLimit-Limit"] == "3"
     assert response.headers["X-RateLimit-Remaining"] == "0"
     assert client.get("/healthz").status_code == 200  # operations endpoints are never limited
-    app.extensions["veille.engine"].dispose()
 
 
-def test_memory_rate_limits_expire_without_a_timer_thread(seeded_url: str) -> None:
-    app = create_app({"DATABASE_URL": seeded_url, "RATE_LIMIT_ANONYMOUS": "2/second"})
+def test_memory_rate_limits_expire_without_a_timer_thread(make_app: Callable[..., Flask]) -> None:
+    app = make_app(RATE_LIMIT_ANONYMOUS="2/second")
     client = app.test_client()
     threads = threading.active_count()
     assert [client.get("/v1").status_code for _ in range(3)] == [200, 200, 429]
     time.sleep(1.1)  # the window is over: the counter is dropped by the request that finds it
     assert client.get("/v1").status_code == 200
     assert threading.active_count() == threads, "the rate limiter started a thread"
-    app.extensions["veille.engine"].dispose()
 
 
 def test_memory_rate_limit_storage_sweeps_expired_keys(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,18 +182,16 @@ def test_memory_rate_limit_storage_sweeps_expired_keys(monkeypatch: pytest.Monke
     assert storage.get("ip:192.0.2.2") == 1
 
 
-def test_rate_limits_are_shared_through_redis(seeded_url: str) -> None:
+def test_rate_limits_are_shared_through_redis(limited_app: Callable[..., Flask]) -> None:
     redis = pytest.importorskip("redis")
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.fail("Redis is expected on 127.0.0.1:6379 (see README)")
     shared = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
-    workers = [limited_app(seeded_url, **shared), limited_app(seeded_url, **shared)]
+    workers = [limited_app(**shared), limited_app(**shared)]
     statuses = [workers[i % 2].test_client().get("/v1").status_code for i in range(4)]
     assert statuses == [200, 200, 200, 429]
-    for app in workers:
-        app.extensions["veille.engine"].dispose()
 
 
 def test_healthz_and_readyz(client: FlaskClient) -> None:
@@ -203,15 +202,16 @@ def test_healthz_and_readyz(client: FlaskClient) -> None:
     assert ready.headers["Cache-Control"] == "no-store"
 
 
-def test_readyz_is_503_until_migrations_reach_head(databases: object) -> None:
-    url = databases.create()  # type: ignore[attr-defined]
+def test_readyz_is_503_until_migrations_reach_head(
+    databases: Databases, make_app: Callable[..., Flask]
+) -> None:
+    url = databases.create()
     migrate(url, "0001")
-    app = create_app({"DATABASE_URL": url})
+    app = make_app(DATABASE_URL=url)
     response = app.test_client().get("/readyz")
     body = assert_problem(response, 503)
     assert "migrations" in body["detail"]
     assert response.headers["Retry-After"]
-    app.extensions["veille.engine"].dispose()
 
 
 def test_metrics_count_requests_per_route_and_status(client: FlaskClient) -> None:

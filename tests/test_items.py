@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from tests.helpers import assert_problem
 
 COLLECTIONS = ("articles", "entities", "statements", "events")

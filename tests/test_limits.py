@@ -4,54 +4,46 @@ limited per address, and the advertised limit enforced by the deployment `make r
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from flask import Flask
 
-from api import create_app
 from tests.helpers import assert_problem
 from tests.servers import gunicorn, http_get
 
 BOGUS = {"Authorization": "Bearer vk_0000000000000000_nope"}
 
 
-def limited_app(url: str, **config: Any) -> Flask:
-    return create_app({"DATABASE_URL": url, "RATE_LIMIT_ANONYMOUS": "3/minute", **config})
-
-
-def test_successful_responses_carry_no_retry_after(seeded_url: str) -> None:
-    app = limited_app(seeded_url)
+def test_successful_responses_carry_no_retry_after(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app()
     response = app.test_client().get("/v1")
     assert response.status_code == 200
     assert response.headers["X-RateLimit-Limit"] == "3"
     assert "Retry-After" not in response.headers
-    app.extensions["veille.engine"].dispose()
 
 
-def test_a_database_503_keeps_its_own_retry_after_under_the_rate_limiter() -> None:
-    app = create_app(
-        {"DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/test", "RATE_LIMIT_ANONYMOUS": "3/minute"}
-    )
+def test_a_database_503_keeps_its_own_retry_after_under_the_rate_limiter(
+    limited_app: Callable[..., Flask],
+) -> None:
+    app = limited_app(DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/test")
     response = app.test_client().get("/v1/statements")
     assert_problem(response, 503)
     assert response.headers["Retry-After"] == "2"  # the limiter's window would say up to 60
-    app.extensions["veille.engine"].dispose()
 
 
-def test_the_limiters_429_keeps_its_window_as_retry_after(seeded_url: str) -> None:
-    app = limited_app(seeded_url, RATE_LIMIT_ANONYMOUS="1/minute")
+def test_the_limiters_429_keeps_its_window_as_retry_after(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app(RATE_LIMIT_ANONYMOUS="1/minute")
     client = app.test_client()
     assert client.get("/v1").status_code == 200
     response = client.get("/v1")
     assert_problem(response, 429)
     assert 0 < int(response.headers["Retry-After"]) <= 60
-    app.extensions["veille.engine"].dispose()
 
 
-def test_failed_authentications_are_limited_per_address(seeded_url: str) -> None:
-    app = limited_app(seeded_url, RATE_LIMIT_ANONYMOUS="100/minute", RATE_LIMIT_AUTH_FAILURES="3/minute")
+def test_failed_authentications_are_limited_per_address(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app(RATE_LIMIT_ANONYMOUS="100/minute", RATE_LIMIT_AUTH_FAILURES="3/minute")
     key = app.test_cli_runner().invoke(
         args=["keys", "create", "--name", f"k{uuid.uuid4().hex[:8]}", "--scope", "read"]
     )
@@ -71,18 +63,16 @@ def test_failed_authentications_are_limited_per_address(seeded_url: str) -> None
     assert client.get("/v1", environ_base=attacker).status_code == 200
     assert client.get("/v1", headers=valid, environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 200
     assert_problem(client.get("/v1", headers=BOGUS, environ_base={"REMOTE_ADDR": "192.0.2.8"}), 401)
-    app.extensions["veille.engine"].dispose()
 
 
-def test_valid_keys_do_not_count_as_failures(seeded_url: str) -> None:
-    app = limited_app(seeded_url, RATE_LIMIT_KEYED="100/minute", RATE_LIMIT_AUTH_FAILURES="2/minute")
+def test_valid_keys_do_not_count_as_failures(limited_app: Callable[..., Flask]) -> None:
+    app = limited_app(RATE_LIMIT_KEYED="100/minute", RATE_LIMIT_AUTH_FAILURES="2/minute")
     key = app.test_cli_runner().invoke(
         args=["keys", "create", "--name", f"k{uuid.uuid4().hex[:8]}", "--scope", "read"]
     )
     valid = {"Authorization": f"Bearer {key.output.strip()}"}
     client = app.test_client()
     assert [client.get("/v1", headers=valid).status_code for _ in range(5)] == [200] * 5
-    app.extensions["veille.engine"].dispose()
 
 
 def burst(base: str, count: int) -> list[int]:

@@ -22,7 +22,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from schemas.vocabulary import ENTITY_TYPES, EVENT_TYPES, STATEMENT_KINDS, STATUSES
 from tests.helpers import assert_problem
 

@@ -8,8 +8,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from api.cli import alembic_config
-from api.db import make_engine
+from api.db import alembic_config, make_engine
 from tests.helpers import SERVER_URL, migrate
 
 DATASET_TABLES = {

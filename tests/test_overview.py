@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 
 
 def test_overview_counts_match_the_curated_dataset(client: FlaskClient, seed_rows: SeedRows) -> None:

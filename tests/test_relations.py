@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -19,15 +19,12 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from api import create_app
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from api.db import make_engine
 from api.models import Article, Entity, Event, Statement
 from schemas.vocabulary import ENTITY_TYPES
-from tests.helpers import assert_problem, load_seeds, migrate
+from tests.helpers import assert_problem
 from tests.test_lists import assert_bad_parameter
-
-if TYPE_CHECKING:
-    from tests.conftest import Databases
 
 LINKS = ("events", "statements", "articles")
 Links = dict[str, set[str]]  # link kind -> linking ids
@@ -256,14 +253,12 @@ def retirement_plan(seeds: SeedRows, relations: Relations) -> tuple[str, list[tu
 
 @pytest.fixture(scope="module")
 def retired(
-    databases: Databases, seed_rows: SeedRows, relations: Relations
+    new_seeded_url: Callable[[], str], seed_rows: SeedRows, relations: Relations
 ) -> Iterator[tuple[FlaskClient, str, set[str]]]:
     """A client on a seeded database where the rows of ``retirement_plan`` are soft-deleted; the
     entity they surround; their ids."""
     hub, chosen = retirement_plan(seed_rows, relations)
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
+    url = new_seeded_url()
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
         for model, item_id in chosen:

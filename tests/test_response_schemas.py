@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_schema_validator import OAS30Validator
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 
 
 def inline_refs(node: Any, components: dict[str, Any]) -> Any:

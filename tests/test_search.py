@@ -23,7 +23,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from api.search_text import stem, terms
 from api.text import fold
 from schemas.common import (

@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from schemas.articles import ARTICLE_EXPANDABLE, ARTICLE_FACETS, ArticleSchema
 from schemas.entities import ENTITY_FACETS, EntitySchema
 from schemas.events import EVENT_EXPANDABLE, EVENT_FACETS, EventSchema

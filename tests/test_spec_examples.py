@@ -9,8 +9,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
-from tests.helpers import load_seeds, migrate
+from tests.helpers import Writable
 from tests.test_openapi import served
 
 
@@ -85,21 +84,12 @@ def test_list_examples_return_items_not_an_empty_page(
         assert body["data"], f"{operation_id} GET {url} is empty"
 
 
-def test_the_create_entity_example_body_creates_an_entity_with_a_write_key(databases: Any) -> None:
+def test_the_create_entity_example_body_creates_an_entity_with_a_write_key(writable: Writable) -> None:
     """The write a user tries first from /docs after Authorize: its example body is a 201."""
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
-    key = (
-        app.test_cli_runner()
-        .invoke(args=["keys", "create", "--name", "docs", "--scope", "write"])
-        .output.strip()
-    )
-    client = app.test_client()
+    auth = writable.key("write")
+    client = writable.app.test_client()
     operation = served(client)["paths"]["/v1/entities"]["post"]
     example = operation["requestBody"]["content"]["application/json"]["example"]
-    response = client.post("/v1/entities", json=example, headers={"Authorization": f"Bearer {key}"})
+    response = client.post("/v1/entities", json=example, headers={"Authorization": auth})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["id"] == example["id"]
-    app.extensions["veille.engine"].dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +13,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api import create_app
-from api.cli.synth import ADJECTIVES, DEFAULT_SEED, NOUNS, RARE_NOUNS, SEARCH_TERMS, VERBS, synth_digest
+from api.cli.synth import DEFAULT_SEED, SEARCH_TERMS
+from api.cli.synth.loading import synth_digest
+from api.cli.synth.vocabulary import ADJECTIVES, NOUNS, RARE_NOUNS, VERBS
 from api.fuzzy_dates import interval
 from api.ids import content_hash, evidence_id, mention_id, statement_id
 from api.models import (
@@ -34,13 +36,9 @@ from api.search_text import terms
 from api.text import fold
 from api.writes.search_index import sync_search_index
 from tests.conftest import Databases
-from tests.helpers import load_seeds, snapshot
+from tests.helpers import close_app, load_seeds, snapshot
 
 N = 50
-
-
-def make_app(url: str) -> Flask:
-    return create_app({"DATABASE_URL": url, "TESTING": True, "RATELIMIT_ENABLED": False})
 
 
 def run_synth(app: Flask, *args: str) -> Any:
@@ -50,11 +48,11 @@ def run_synth(app: Flask, *args: str) -> Any:
 @pytest.fixture(scope="module")
 def synth_app(databases: Databases) -> Iterator[Flask]:
     """A fresh database (not even migrated) filled by ``flask synth --articles 50``."""
-    app = make_app(databases.create())
+    app = create_app({"DATABASE_URL": databases.create(), "TESTING": True, "RATELIMIT_ENABLED": False})
     result = run_synth(app, "--articles", str(N))
     assert result.exit_code == 0, result.output
     yield app
-    app.extensions["veille.engine"].dispose()
+    close_app(app)
 
 
 @pytest.fixture
@@ -202,19 +200,18 @@ def test_search_terms_have_their_own_stems() -> None:
         assert not clashes, (word, clashes)
 
 
-def test_same_seed_same_data(synth_app: Flask, databases: Databases) -> None:
+def test_same_seed_same_data(synth_app: Flask, databases: Databases, make_app: Callable[..., Flask]) -> None:
     url = databases.create()
-    other = make_app(url)
-    try:
-        assert run_synth(other, "--articles", str(N)).exit_code == 0
-    finally:
-        other.extensions["veille.engine"].dispose()
+    other = make_app(DATABASE_URL=url, TESTING=True, RATELIMIT_ENABLED=False)
+    assert run_synth(other, "--articles", str(N)).exit_code == 0
     first, second = snapshot(synth_app.config["DATABASE_URL"]), snapshot(url)
     del first["dataset_state"], second["dataset_state"]  # changed_at is the time of the load
     assert first == second
 
 
-def test_reruns_and_foreign_data(synth_app: Flask, databases: Databases) -> None:
+def test_reruns_and_foreign_data(
+    synth_app: Flask, databases: Databases, make_app: Callable[..., Flask]
+) -> None:
     again = run_synth(synth_app, "--articles", str(N))
     assert again.exit_code == 0, again.output
     assert "nothing to do" in again.output
@@ -223,17 +220,14 @@ def test_reruns_and_foreign_data(synth_app: Flask, databases: Databases) -> None
     assert "new database" in other_seed.output
 
     url = databases.create()
-    app = make_app(url)
-    try:
-        assert app.test_cli_runner().invoke(args=["migrate"]).exit_code == 0
-        load_seeds(url)
-        refused = run_synth(app, "--articles", str(N))
-        assert refused.exit_code == 1
-        assert "--force" in refused.output
-        forced = run_synth(app, "--articles", str(N), "--seed", "7", "--force")
-        assert forced.exit_code == 0, forced.output
-        with Session(app.extensions["veille.engine"]) as session:
-            assert session.scalar(select(func.count()).where(Article.id.startswith("a-synth-"))) == N
-            assert session.get(DatasetState, 1).version == 2  # the seeds made version 1
-    finally:
-        app.extensions["veille.engine"].dispose()
+    app = make_app(DATABASE_URL=url, TESTING=True, RATELIMIT_ENABLED=False)
+    assert app.test_cli_runner().invoke(args=["migrate"]).exit_code == 0
+    load_seeds(url)
+    refused = run_synth(app, "--articles", str(N))
+    assert refused.exit_code == 1
+    assert "--force" in refused.output
+    forced = run_synth(app, "--articles", str(N), "--seed", "7", "--force")
+    assert forced.exit_code == 0, forced.output
+    with Session(app.extensions["veille.engine"]) as session:
+        assert session.scalar(select(func.count()).where(Article.id.startswith("a-synth-"))) == N
+        assert session.get(DatasetState, 1).version == 2  # the seeds made version 1

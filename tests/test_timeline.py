@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from schemas.vocabulary import EVENT_TYPES, STATEMENT_KINDS
 from tests.test_lists import assert_bad_parameter, date_bounds, fetch_ids
 

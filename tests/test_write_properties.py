@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -29,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import create_app
-from tests.helpers import load_seeds, migrate
+from tests.helpers import Writable
 
 EXAMPLES = int(os.environ.get("VEILLE_PROPERTY_EXAMPLES", "40"))
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
@@ -54,13 +53,9 @@ OPERATIONS = write_operations()
 
 
 @pytest.fixture(scope="module")
-def target(databases: Any) -> Iterator[dict[str, Any]]:
+def target(module_writable: Writable) -> dict[str, Any]:
     """A throwaway seeded database: its app, an admin key and some existing ids per collection."""
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
-    key = app.test_cli_runner().invoke(args=["keys", "create", "--name", "property", "--scope", "admin"])
+    app = module_writable.app
     client = app.test_client()
     ids = {
         name: [item["id"] for item in client.get(f"/v1/{name}?limit=4").get_json()["data"]]
@@ -68,8 +63,7 @@ def target(databases: Any) -> Iterator[dict[str, Any]]:
     }
     samples = {name: client.get(f"/v1/{name}/{found[0]}").get_json() for name, found in ids.items()}
     spec = client.get("/openapi.json").get_json()
-    yield {"app": app, "auth": f"Bearer {key.output.strip()}", "ids": ids, "spec": spec, "samples": samples}
-    app.extensions["veille.engine"].dispose()
+    return {"app": app, "auth": module_writable.key("admin"), "ids": ids, "spec": spec, "samples": samples}
 
 
 def arbitrary_json() -> st.SearchStrategy[Any]:

@@ -3,30 +3,22 @@ written `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (POST and PATCH)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.writes.ingest import parse_text_file
-from tests.helpers import assert_problem, load_seeds, migrate
+from tests.helpers import Writable, assert_problem
 from tests.test_writes import ARTICLE, EVENT, STATEMENT, span
 
 MADE_ID = "a-2025-03-13-manuvres-printanieres-annoncees-a-minsk"  # slug() drops the œ, as ingest does
 
 
 @pytest.fixture
-def api(databases: Any) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app: Flask = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
-    key = app.test_cli_runner().invoke(args=["keys", "create", "--name", "shorthand", "--scope", "write"])
-    yield app.test_client(), {"Authorization": f"Bearer {key.output.strip()}"}
-    app.extensions["veille.engine"].dispose()
+def api(writable: Writable) -> tuple[FlaskClient, dict[str, str]]:
+    """A client of a throwaway seeded database and the headers of a write key."""
+    return writable.app.test_client(), {"Authorization": writable.key("write")}
 
 
 def without_id(body: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,9 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from api import create_app, ids
+from api import ids
 from api.writes.ingest import parse_text_file
-from tests.helpers import assert_problem, load_seeds, migrate
+from tests.helpers import Writable, assert_problem
 from tests.test_changes import feed, replay, served
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ingest-minsk.txt"
@@ -196,19 +195,10 @@ class Api:
 KEYS = {"read": "read", "write": "write", "write-2": "write", "admin": "admin"}  # key name → scope
 
 
-def open_api(databases: Any) -> Api:
-    url = databases.create()
-    migrate(url)
-    load_seeds(url)
-    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
-    runner = app.test_cli_runner()
-    keys = {
-        name: "Bearer "
-        + runner.invoke(args=["keys", "create", "--name", f"k-{name}", "--scope", scope]).output.strip()
-        for name, scope in KEYS.items()
-    }
+def open_api(target: Writable) -> Api:
+    keys = {name: target.key(name, scope) for name, scope in KEYS.items()}
     keys["invalid"] = "Bearer vk_not-a-key-of-this-server"
-    return Api(app, keys)
+    return Api(target.app, keys)
 
 
 def post_items(api: Api, *collections: str) -> None:
@@ -218,11 +208,9 @@ def post_items(api: Api, *collections: str) -> None:
 
 
 @pytest.fixture
-def seeded(databases: Any) -> Iterator[Api]:
+def seeded(writable: Writable) -> Api:
     """A fresh database with the seeds."""
-    api = open_api(databases)
-    yield api
-    api.app.extensions["veille.engine"].dispose()
+    return open_api(writable)
 
 
 @pytest.fixture
@@ -233,12 +221,11 @@ def written(seeded: Api) -> Api:
 
 
 @pytest.fixture(scope="module")
-def shared(databases: Any) -> Iterator[Api]:
+def shared(module_writable: Writable) -> Api:
     """Seeds plus ARTICLE, STATEMENT and EVENT, for the tests whose writes must all be refused."""
-    api = open_api(databases)
+    api = open_api(module_writable)
     post_items(api, *COLLECTIONS)
-    yield api
-    api.app.extensions["veille.engine"].dispose()
+    return api
 
 
 def assert_names(problem: dict[str, Any], place: str, words: str = "") -> None:

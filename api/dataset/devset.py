@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from api.config import PROJECT_ROOT
-from api.dataset.seed_files import safe_load
 from api.extract.proposals import UNKNOWN_SPEAKER, KnownEntity
 from api.fuzzy_dates import FuzzyDateError, interval, precision_of
 from api.text import fold
+from api.yaml_text import safe_load
 
 DEFAULT_PATH = PROJECT_ROOT / "tests" / "extraction_devset.yaml"
 KINDS = frozenset({"direct", "reported"})

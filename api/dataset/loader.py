@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.checks import SeedRows
 from api.collections import LOAD_ORDER
-from api.dataset.seed_files import SeedRows
 from api.models import Base, DatasetState, Timestamps
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index
@@ -27,7 +27,6 @@ class LoadReport:
     updated: dict[str, int] = field(default_factory=dict)
     retired: dict[str, int] = field(default_factory=dict)
     search_documents: int = 0  # documents of the search index written or removed
-    revisions: int = 0  # items whose history got a new revision
     version: int = 0
 
     @property
@@ -96,7 +95,7 @@ def load_seed_rows(session: Session, rows: SeedRows) -> LoadReport:
         inserted, updated, retired = _sync(session, model, getattr(rows, name), now)
         report.inserted[name], report.updated[name], report.retired[name] = inserted, updated, retired
     report.search_documents = sync_search_index(session)
-    report.revisions = record_changes(session, actor="seed")
+    record_changes(session, actor="seed")
     state = session.get(DatasetState, 1)
     if state is None:
         state = DatasetState(id=1, version=0, digest="", changed_at=now)

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.dataset.seed_files import SeedRows
+from api.checks import SeedRows
 from api.text import fold, fold_apostrophes, fold_marks
 
 QUOTE_MARKS = '«»“”"'

@@ -10,9 +10,9 @@ read from the query string.
 from __future__ import annotations
 
 from flask import Flask, g, request
-from webargs.flaskparser import abort
 
 from api.db import get_session
+from api.errors import ClientError
 from api.http.api_keys import identify
 from api.http.rate_limits import auth_failures_retry_after, count_auth_failure
 
@@ -25,15 +25,15 @@ def _challenge(error: str | None = None) -> dict[str, str]:
 
 
 def require_scope(scope: str) -> None:
-    """Abort unless the request carries a valid key with ``scope`` (admin implies write)."""
+    """A 401 or 403 unless the request carries a valid key with ``scope`` (admin implies write)."""
     identity = g.get("api_key")
     if identity is None:
-        abort(
-            401, message="This operation needs an API key: Authorization: Bearer <key>.", headers=_challenge()
+        raise ClientError(
+            401, "This operation needs an API key: Authorization: Bearer <key>.", headers=_challenge()
         )
     granted = set(identity.scopes) | ({"write", "read"} if "admin" in identity.scopes else set())
     if scope not in granted:
-        abort(403, message=f"The key {identity.name!r} lacks the {scope!r} scope.")
+        raise ClientError(403, f"The key {identity.name!r} lacks the {scope!r} scope.")
 
 
 def init_app(app: Flask) -> None:
@@ -41,9 +41,9 @@ def init_app(app: Flask) -> None:
     def authenticate() -> None:
         named = [p for p in KEY_PARAMETERS if p in request.args]
         if named:
-            abort(
+            raise ClientError(
                 400,
-                message=f"API keys are never accepted in the query string ({named[0]}); use Authorization: Bearer.",
+                f"API keys are never accepted in the query string ({named[0]}); use Authorization: Bearer.",
             )
         header = request.headers.get("Authorization")
         if header is None:
@@ -51,18 +51,18 @@ def init_app(app: Flask) -> None:
         # checked before the key is: past the limit, not even a right key is looked at
         retry_after = auth_failures_retry_after()
         if retry_after is not None:
-            abort(
+            raise ClientError(
                 429,
-                message="Too many failed authentications from this address; try again later.",
+                "Too many failed authentications from this address; try again later.",
                 headers={"Retry-After": str(retry_after)},
             )
         scheme, _, presented = header.partition(" ")
         identity = identify(get_session(), presented.strip()) if scheme.lower() == "bearer" else None
         if identity is None:
             count_auth_failure()
-            abort(
+            raise ClientError(
                 401,
-                message="The API key is unknown, malformed or revoked.",
+                "The API key is unknown, malformed or revoked.",
                 headers=_challenge("invalid_token"),
             )
         g.api_key = identity

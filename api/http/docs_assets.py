@@ -15,13 +15,15 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
-from api.config import PROJECT_ROOT
+from api.config import read_setting
+from api.errors import ClientError
 
-ENV_VAR = "VEILLE_DOCS_ASSETS_DIR"
-DEFAULT_DIR = PROJECT_ROOT / "var" / "docs-assets"
+# an asset that is not there answers as any unknown URL does
+UNKNOWN_ASSET = NotFound.description
 URL_PREFIX = "/docs-assets"
 SWAGGER_UI = "swagger-ui-dist"
 REDOC = "redoc"
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 
 def assets_dir() -> Path:
     """Where ``make install`` put the packages: ``$VEILLE_DOCS_ASSETS_DIR`` or ``<repo>/var/docs-assets``."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    return read_setting("VEILLE_DOCS_ASSETS_DIR")
 
 
 def installed_version(package: str, directory: Path | None = None) -> str | None:
@@ -75,11 +77,11 @@ def serve_asset(directory: Path, packages: Iterable[str], release: str, filename
     other package, version, path outside the package or kind of file. Also serves /explore's."""
     package, _, version = release.partition("@")
     if package not in packages or version != installed_version(package, directory):
-        abort(404)
+        raise ClientError(404, UNKNOWN_ASSET)
     mimetype = MIMETYPES.get(Path(filename).suffix)
     path = safe_join(str(directory / package), filename)
     if mimetype is None or path is None or not os.path.isfile(path):
-        abort(404)
+        raise ClientError(404, UNKNOWN_ASSET)
     return Response(Path(path).read_bytes(), mimetype=mimetype)
 
 

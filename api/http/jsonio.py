@@ -8,8 +8,7 @@ import orjson
 from flask import Response
 from flask.json.provider import JSONProvider
 
-# naive datetimes are UTC (SQLite drops the offset); every timestamp ends in Z
-OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+from api.representation import OPTIONS
 
 
 class OrjsonProvider(JSONProvider):

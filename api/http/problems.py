@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -11,21 +11,14 @@ from flask import Flask, Response
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.http import HTTP_STATUS_CODES
+
+from api.errors import ClientError
 
 PROBLEM_MIMETYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 log = logging.getLogger(__name__)
-
-
-class ClientError(Exception):
-    """Raised below the views when a request cannot be served as asked (a 4xx)."""
-
-    def __init__(self, status: int, detail: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = errors
 
 
 def problem_response(
@@ -34,7 +27,7 @@ def problem_response(
     detail: str | None = None,
     *,
     errors: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
@@ -65,8 +58,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ClientError)
     def client_error(error: ClientError) -> Response:
-        title = HTTPStatus(error.status).phrase
-        return problem_response(error.status, title, error.detail, errors=error.errors)
+        # werkzeug's reason phrases, so a status has the title its HTTPException would give it
+        title = HTTP_STATUS_CODES[error.status]
+        return problem_response(error.status, title, error.detail, errors=error.errors, headers=error.headers)
 
     def database_unavailable(error: Exception) -> Response:
         # unreachable, locked, read-only, pool exhausted, statement timeout: the client may retry

@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
-from webargs.flaskparser import abort
+
+from api.errors import ClientError
 
 TOO_LARGE = "veille.body_too_large"
 # What is read and thrown away of a refused chunked body, so that the client, still sending,
@@ -70,12 +71,12 @@ def init_app(app: Flask) -> None:
     def guard() -> None:
         length = _raw_target_length()
         if length > max_url:
-            abort(414, message=f"The URL is {length} characters long; the limit is {max_url}.")
+            raise ClientError(414, f"The URL is {length} characters long; the limit is {max_url}.")
         if request.environ.get(TOO_LARGE):
-            abort(413, message=f"The chunked request body is over the limit of {max_body} bytes.")
+            raise ClientError(413, f"The chunked request body is over the limit of {max_body} bytes.")
         if request.content_length is not None and request.content_length > max_body:
-            abort(
-                413, message=f"The request body is {request.content_length} bytes; the limit is {max_body}."
+            raise ClientError(
+                413, f"The request body is {request.content_length} bytes; the limit is {max_body}."
             )
         # PATH_INFO is the raw path decoded as latin-1 (PEP 3333): its bytes are what was sent
         checks = {
@@ -85,4 +86,4 @@ def init_app(app: Flask) -> None:
         for where, raw in checks.items():
             problem = _bad_bytes(raw)
             if problem:
-                abort(400, message=f"The {where} {problem}.")
+                raise ClientError(400, f"The {where} {problem}.")

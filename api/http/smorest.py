@@ -12,8 +12,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Request
 from flask_smorest.utils import prepare_response
 from webargs import core
-from webargs.flaskparser import FlaskParser, abort, is_json_request
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from api.errors import ClientError
 from api.http.problems import PROBLEM_MIMETYPE, problem_from_http_exception
 from schemas.common import ProblemSchema
 from schemas.writes import FuzzyDateInputSchema
@@ -82,10 +83,10 @@ class StrictParser(FlaskParser):
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             problem = f"The body is not valid JSON ({error})."
-            abort(400, message=f"Invalid request: {problem}", errors={"json": [problem]})
+            raise ClientError(400, f"Invalid request: {problem}", errors={"json": [problem]}) from None
         problem = _body_problem(data)
         if problem:
-            abort(400, message=f"Invalid request: {problem}", errors={"json": [problem]})
+            raise ClientError(400, f"Invalid request: {problem}", errors={"json": [problem]})
         return data
 
     def handle_error(
@@ -114,9 +115,9 @@ class StrictParser(FlaskParser):
                 errors[str(name)] = [unknown if p == UNKNOWN_FIELD else p for p in _flatten(problems)]
         what = "body field" if location == "json" else "parameter"
         detail = "; ".join(f"{what} '{name}': {' '.join(msgs)}" for name, msgs in errors.items())
-        abort(
+        raise ClientError(
             error_status_code or self.DEFAULT_VALIDATION_STATUS,
-            message=f"Invalid request: {detail}",
+            f"Invalid request: {detail}",
             errors=errors,
             headers=error_headers,
         )
@@ -235,7 +236,7 @@ class Api(flask_smorest.Api):
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(expandable_property)
         self.ma_plugin.converter.add_attribute_function(fuzzy_date_property)
-        # writes declare it (api.views.writes.WRITE_SECURITY): Swagger UI then offers Authorize
+        # writes declare it (api.views.item_support.WRITE_SECURITY): Swagger UI then offers Authorize
         self.spec.components.security_scheme(
             BEARER_SCHEME,
             {

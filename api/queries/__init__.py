@@ -1,4 +1,5 @@
-"""Every SELECT of the service. Functions take the session as a keyword and never commit."""
+"""Every read of the service: what the API answers and the lookups writes make. Functions take
+the session first and never commit."""
 
 from __future__ import annotations
 

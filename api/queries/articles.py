@@ -12,7 +12,7 @@ from api.models import Article, ArticleCitedOutlet, Entity, Event, EventEvidence
 from api.queries.paging import SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
-from api.queries.shapes import entity_summary, event_summary, fuzzy, grouped_by, overlapping
+from api.queries.shapes import Found, Linked, entity_summary, event_summary, grouped_by, overlapping
 from api.queries.statements import statement_summaries_where
 
 TIE_BREAK = SortKey(Article.id)
@@ -78,33 +78,18 @@ def mentions_by_article(session: Session, ids: Sequence[str]) -> dict[str, list[
     )
 
 
-def article_dicts(session: Session, articles: Sequence[Article]) -> list[dict[str, Any]]:
-    cited = _cited(session, [a.id for a in articles])
-    return [
-        {
-            "id": article.id,
-            "title": article.title,
-            "lead": article.lead,
-            "body": article.body,
-            "language": article.language,
-            "published": fuzzy(article.published_value, article.published_precision, article.published_note),
-            "outlet": article.outlet_id,
-            "cited_outlets": cited.get(article.id, []),
-            "source_url": article.source_url,
-            "content_hash": article.content_hash,
-            "notes": article.notes,
-            "created_at": article.created_at,
-            "updated_at": article.updated_at,
-        }
-        for article in articles
-    ]
+def article_links(session: Session, rows: Sequence[Any]) -> Linked:
+    """What an article's row does not hold: the outlets it cites."""
+    ids = [row.id for row in rows]
+    cited = _cited(session, ids)
+    return {"cited_outlets": {i: cited.get(i, []) for i in ids}}
 
 
-def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:
+def get_article(session: Session, *, article_id: str) -> Found | None:
+    """The article's row, its linked values and its ``related`` summaries (or None)."""
     article = session.scalar(select(Article).where(Article.id == article_id, Article.deleted_at.is_(None)))
     if article is None:
         return None
-    item = article_dicts(session, [article])[0]
     entities = session.execute(
         select(Entity, func.count(Mention.id))
         .join(Mention, Mention.entity_id == Entity.id)
@@ -120,13 +105,13 @@ def get_article(session: Session, *, article_id: str) -> dict[str, Any] | None:
         )
         .order_by(Event.date_start, Event.id)
     )
-    item["related"] = {
+    related = {
         "entities": [{**entity_summary(e), "mentions": n} for e, n in entities],
         "mentions": mentions_by_article(session, [article_id])[article_id],
         "statements": statement_summaries_where(session, Statement.article_id == article_id),
         "events": [event_summary(e) for e in events],
     }
-    return item
+    return Found(article, article_links(session, [article]), related)
 
 
 def article_with_text(session: Session, *, content_hash: str) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.models import Article, Entity, EntityAlias, Event, EventParticipant, Mention, Statement
 from api.queries.paging import SortKey
 from api.queries.search import search_filter
-from api.queries.shapes import article_summary, event_summary, grouped_by
+from api.queries.shapes import Found, Linked, article_summary, event_summary, grouped_by
 from api.queries.statements import statement_summaries_where
 
 TIE_BREAK = SortKey(Entity.id)
@@ -83,32 +83,22 @@ def _counts(session: Session, ids: Sequence[str]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def entity_dicts(session: Session, entities: Sequence[Entity]) -> list[dict[str, Any]]:
-    ids = [e.id for e in entities]
+def entity_links(session: Session, rows: Sequence[Any]) -> Linked:
+    """What an entity's row does not hold: its aliases, external ids and counts."""
+    ids = [row.id for row in rows]
     aliases, counts = _aliases(session, ids), _counts(session, ids)
-    return [
-        {
-            "id": entity.id,
-            "type": entity.type,
-            "name": entity.name,
-            "status": entity.status,
-            "confidence": entity.confidence,
-            "description": entity.description,
-            "aliases": aliases.get(entity.id, []),
-            "external_ids": {"wikidata": entity.wikidata},
-            "counts": counts[entity.id],
-            "created_at": entity.created_at,
-            "updated_at": entity.updated_at,
-        }
-        for entity in entities
-    ]
+    return {
+        "aliases": {i: aliases.get(i, []) for i in ids},
+        "external_ids": {row.id: {"wikidata": row.wikidata} for row in rows},
+        "counts": counts,
+    }
 
 
-def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:
+def get_entity(session: Session, *, entity_id: str) -> Found | None:
+    """The entity's row, its linked values and its ``related`` summaries (or None)."""
     entity = session.scalar(select(Entity).where(Entity.id == entity_id, Entity.deleted_at.is_(None)))
     if entity is None:
         return None
-    item = entity_dicts(session, [entity])[0]
     events = session.scalars(
         select(Event)
         .where(
@@ -124,12 +114,12 @@ def get_entity(session: Session, *, entity_id: str) -> dict[str, Any] | None:
         .group_by(Article.id)
         .order_by(Article.published_start, Article.id)
     )
-    item["related"] = {
+    related = {
         "statements": statement_summaries_where(session, Statement.speaker_id == entity_id),
         "events": [event_summary(e) for e in events],
         "articles": [{**article_summary(a), "mentions": n} for a, n in articles],
     }
-    return item
+    return Found(entity, entity_links(session, [entity]), related)
 
 
 def merged_target(session: Session, entity_id: str) -> str | None:

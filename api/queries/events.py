@@ -12,7 +12,7 @@ from api.models import Article, Event, EventEvidence, EventParticipant, Statemen
 from api.queries.paging import SortKey
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
-from api.queries.shapes import article_summary, entity_summaries, fuzzy, grouped_by, overlapping
+from api.queries.shapes import Found, Linked, article_summary, entity_summaries, grouped_by, overlapping
 from api.queries.statements import statement_summaries_where
 
 TIE_BREAK = SortKey(Event.id)
@@ -70,49 +70,36 @@ def _evidence(session: Session, ids: Sequence[str]) -> dict[str, list[dict[str, 
     )
 
 
-def event_dicts(session: Session, events: Sequence[Event]) -> list[dict[str, Any]]:
-    ids = [e.id for e in events]
+def event_links(session: Session, rows: Sequence[Any]) -> Linked:
+    """What an event's row does not hold: its participants and evidence spans."""
+    ids = [row.id for row in rows]
     participants, evidence = _participants(session, ids), _evidence(session, ids)
-    return [
-        {
-            "id": event.id,
-            "type": event.type,
-            "status": event.status,
-            "confidence": event.confidence,
-            "title": event.title,
-            "summary": event.summary,
-            "date": fuzzy(event.date_value, event.date_precision, event.date_note),
-            "location": event.location_id,
-            "planned": event.planned,
-            "participants": participants.get(event.id, []),
-            "evidence": evidence.get(event.id, []),
-            "created_at": event.created_at,
-            "updated_at": event.updated_at,
-        }
-        for event in events
-    ]
+    return {
+        "participants": {i: participants.get(i, []) for i in ids},
+        "evidence": {i: evidence.get(i, []) for i in ids},
+    }
 
 
-def get_event(session: Session, *, event_id: str) -> dict[str, Any] | None:
+def get_event(session: Session, *, event_id: str) -> Found | None:
+    """The event's row, its linked values and its ``related`` summaries (or None)."""
     event = session.scalar(select(Event).where(Event.id == event_id, Event.deleted_at.is_(None)))
     if event is None:
         return None
-    item = event_dicts(session, [event])[0]
-    entities = entity_summaries(session, [event.location_id, *(p["entity"] for p in item["participants"])])
-    article_ids = sorted({span["article"] for span in item["evidence"]})
+    linked = event_links(session, [event])
+    participants, evidence = linked["participants"][event_id], linked["evidence"][event_id]
+    entities = entity_summaries(session, [event.location_id, *(p["entity"] for p in participants)])
+    article_ids = sorted({span["article"] for span in evidence})
     articles = session.scalars(
         select(Article)
         .where(Article.id.in_(article_ids), Article.deleted_at.is_(None))
         .order_by(Article.published_start, Article.id)
     )
-    item["related"] = {
+    related = {
         "participants": [
-            {**entities[p["entity"]], "role": p["role"]}
-            for p in item["participants"]
-            if p["entity"] in entities
+            {**entities[p["entity"]], "role": p["role"]} for p in participants if p["entity"] in entities
         ],
         "location": entities.get(event.location_id) if event.location_id else None,
         "articles": [article_summary(a) for a in articles],
         "statements": statement_summaries_where(session, Statement.event_id == event.id),
     }
-    return item
+    return Found(event, linked, related)

@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import ColumnElement, Select, and_, false, func, inspect, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from api.http.problems import ClientError
+from api.errors import ClientError
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.orm import Session
 
-from api.http.problems import ClientError
+from api.errors import ClientError
 from api.models import SearchDocument
 from api.queries import run
 from api.queries.overview import dataset_state

@@ -3,14 +3,76 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
 from api.models import Article, Entity, Event, Statement
+
+# how a field of an item is read from its row
+PLAIN = "plain"  # one column
+FUZZY = "fuzzy"  # a fuzzy date: the columns <column>_value, _precision and _note
+LINKED = "linked"  # computed by the collection's query from other rows (link tables, counts)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an item, in the order the API shows it."""
+
+    name: str
+    column: str | None = None  # the row attribute (PLAIN) or column prefix (FUZZY); default: ``name``
+    kind: str = PLAIN
+    written: bool = True  # part of the body that creates an item (and that a PATCH applies to)
+
+
+# per field name, the value of each item id: what a collection's query computes beside its rows
+Linked = Mapping[str, Mapping[str, Any]]
+
+
+class Shape:
+    """Builds items from rows, field by field, as the collection declares them."""
+
+    def __init__(self, fields: Sequence[Field]) -> None:
+        self.fields = tuple(fields)
+        self._names = tuple(f.name for f in fields)
+        # one C-level getter for every field (a linked field takes the id's place until filled)
+        columns = [
+            "id"
+            if f.kind == LINKED
+            else f"{f.column or f.name}_value"
+            if f.kind == FUZZY
+            else f.column or f.name
+            for f in fields
+        ]
+        self._columns = attrgetter(*columns)
+        self._fuzzy = [
+            (f.name, attrgetter(*(f"{f.column or f.name}_{part}" for part in ("value", "precision", "note"))))
+            for f in fields
+            if f.kind == FUZZY
+        ]
+        self._linked = [f.name for f in fields if f.kind == LINKED]
+
+    def __call__(self, row: Any, linked: Linked) -> dict[str, Any]:
+        item = dict(zip(self._names, self._columns(row), strict=True))
+        for name, parts in self._fuzzy:
+            value, precision, note = parts(row)
+            item[name] = None if value is None else {"value": value, "precision": precision, "note": note}
+        for name in self._linked:
+            item[name] = linked[name][row.id]
+        return item
+
+
+class Found(NamedTuple):
+    """An item as its query finds it: the collection's shape makes the body, plus ``related``."""
+
+    row: Any
+    linked: Linked
+    related: dict[str, Any]
 
 
 def grouped_by(

@@ -14,11 +14,12 @@ from api.queries.paging import SortKey, loaded_columns
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
 from api.queries.shapes import (
+    Found,
+    Linked,
     Prefixed,
     article_summary,
     entity_summary,
     event_summary,
-    fuzzy,
     grouped_by,
     overlapping,
     prefixed,
@@ -70,29 +71,11 @@ def about_by_statement(session: Session, ids: Sequence[str]) -> dict[str, list[s
     )
 
 
-def statement_dict(statement: Statement, about: list[str]) -> dict[str, Any]:
-    return {
-        "id": statement.id,
-        "kind": statement.kind,
-        "status": statement.status,
-        "confidence": statement.confidence,
-        "text": statement.text,
-        "article": statement.article_id,
-        "start": statement.start,
-        "end": statement.end,
-        "speaker": statement.speaker_id,
-        "said_on": fuzzy(statement.said_on_value, statement.said_on_precision, statement.said_on_note),
-        "about": about,
-        "event": statement.event_id,
-        "channel": statement.channel_id,
-        "created_at": statement.created_at,
-        "updated_at": statement.updated_at,
-    }
-
-
-def statement_dicts(session: Session, statements: Sequence[Statement]) -> list[dict[str, Any]]:
-    about = about_by_statement(session, [s.id for s in statements])
-    return [statement_dict(s, about.get(s.id, [])) for s in statements]
+def statement_links(session: Session, rows: Sequence[Any]) -> Linked:
+    """What a statement's row does not hold: the entities it is about."""
+    ids = [row.id for row in rows]
+    about = about_by_statement(session, ids)
+    return {"about": {i: about.get(i, []) for i in ids}}
 
 
 # One statement is two queries, built once: the statement with its article and event (the
@@ -122,7 +105,8 @@ _STATEMENT_ENTITIES = union_all(
 ).order_by("about", "id")
 
 
-def get_statement(session: Session, *, statement_id: str) -> dict[str, Any] | None:
+def get_statement(session: Session, *, statement_id: str) -> Found | None:
+    """The statement's row, its linked values and its ``related`` summaries (or None)."""
     row = run(session, _STATEMENT_ITEM, statement_id=statement_id).first()
     if row is None:
         return None
@@ -139,15 +123,14 @@ def get_statement(session: Session, *, statement_id: str) -> dict[str, Any] | No
         if entity.about:
             about.append(entity.id)
         entities[entity.id] = entity_summary(entity)
-    item = statement_dict(row, about)
-    item["related"] = {
+    related = {
         "speaker": entities.get(row.speaker_id),
         "article": article_summary(Prefixed(row, "a_")) if row.a_id is not None else None,
         "about": [entities[e] for e in about],
         "event": event_summary(Prefixed(row, "e_")) if row.e_id is not None else None,
         "channel": entities.get(row.channel_id) if row.channel_id else None,
     }
-    return item
+    return Found(row, {"about": {row.id: about}}, related)
 
 
 def statement_summaries_where(session: Session, *conditions: Any) -> list[dict[str, Any]]:

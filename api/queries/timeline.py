@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Select, union
 from sqlalchemy.orm import Session
 
+from api.errors import ClientError
 from api.fuzzy_dates import bounds
-from api.http.problems import ClientError
 from api.models import Article, Event, Statement
 from api.queries.articles import filtered_articles
 from api.queries.events import filtered_events

@@ -1,1 +1,5 @@
-"""HTTP views: one module per resource. Views parse, call a query, and return."""
+"""HTTP views: one module per resource, every route written out in it. Views parse, call, and return.
+
+A route's docstring is its summary in the OpenAPI document; its longer description is given
+with ``@blp.doc(description=...)``, because a docstring's line breaks would end up in the spec.
+"""

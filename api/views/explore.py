@@ -13,16 +13,13 @@ Like /docs and /redoc, the page is not an API operation and stays out of the Ope
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, render_template
 
-from api.config import PROJECT_ROOT
+from api.config import read_setting
 from api.http.docs_assets import installed_version, serve_asset
 
-ENV_VAR = "VEILLE_EXPLORE_ASSETS_DIR"
-DEFAULT_DIR = PROJECT_ROOT / "var" / "explore-assets"
 URL_PREFIX = "/explore-assets"
 # the UMD bundles, loaded in this order: vega-lite needs vega, vega-embed needs both
 BUNDLES = {
@@ -44,7 +41,7 @@ log = logging.getLogger(__name__)
 
 def assets_dir() -> Path:
     """Where ``make install`` put the chart packages: ``$VEILLE_EXPLORE_ASSETS_DIR`` or the default."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    return read_setting("VEILLE_EXPLORE_ASSETS_DIR")
 
 
 def bundle_urls() -> list[str]:

@@ -22,8 +22,8 @@ from flask import Response, request, stream_with_context
 from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import interval
-from api.http.jsonio import OPTIONS
 from api.queries.paging import Page
+from api.representation import OPTIONS
 from schemas.common import FuzzyDateSchema
 
 MIMETYPES = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}

@@ -23,8 +23,10 @@ def overview() -> Response:
     session = get_session()
     state = dataset_state(session)
     links = {
-        name: url_for(f"{name}.ListView", _external=True)
-        for name in ("articles", "entities", "statements", "events")
+        "articles": url_for("articles.Articles", _external=True),
+        "entities": url_for("entities.Entities", _external=True),
+        "statements": url_for("statements.Statements", _external=True),
+        "events": url_for("events.Events", _external=True),
     }
     links["search"] = url_for("search.Search", _external=True)
     links["timeline"] = url_for("timeline.TimelineView", _external=True)

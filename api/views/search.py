@@ -14,8 +14,7 @@ from api.http.smorest import Blueprint
 from api.queries.dataset_version import current_version
 from api.queries.paging import Page
 from api.queries.search import SEARCH_WINDOW, search_documents, search_hits
-from api.views.collections import LINK_HEADER
-from api.views.listing import list_response
+from api.views.listing import LINK_HEADER, list_response
 from schemas.search import SearchArgsSchema, SearchPageSchema
 
 SUMMARIES = {c.singular: (c.model, c.summary) for c in COLLECTIONS}

@@ -21,7 +21,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.http.problems import ClientError
+from api.errors import ClientError
 from api.models import IdempotencyRecord
 
 LIFETIME = timedelta(hours=24)

@@ -24,8 +24,9 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from api import ids
+from api.checks import LOCATION_TYPES
 from api.collections import ARTICLES, BY_NAME
-from api.dataset.seed_files import LOCATION_TYPES, safe_load
+from api.errors import ClientError
 from api.extract.mentions import Gazetteer
 from api.extract.pipeline import extract
 from api.extract.proposals import (
@@ -37,12 +38,12 @@ from api.extract.proposals import (
     NewEntity,
 )
 from api.fuzzy_dates import FuzzyDate, FuzzyDateError, interval, precision_of
-from api.http.problems import ClientError
 from api.models import Article, Entity
 from api.queries.articles import stored_article_with_text
 from api.queries.entities import entity_spellings
 from api.text import fold
 from api.writes.items import UNCONDITIONAL, create_item, patch_item
+from api.yaml_text import safe_load
 from schemas.vocabulary import ENTITY_TYPES
 from schemas.writes import ArticleCreateSchema
 

@@ -1,6 +1,6 @@
 """Curators' writes on the four collections: one transaction each, with history.
 
-Every write validates the whole item with the seed loader's own checks (``api.dataset.seed_files``:
+Every write validates the whole item with the checks the seed files pass (``api.checks``:
 spans must be the article text at their offsets, references must name live items), so the
 API cannot store what ``flask seed`` would refuse. A PATCH is applied to the current item
 and the result validated as a whole, like a POST.
@@ -12,62 +12,31 @@ succeeds and the other gets 412, on SQLite and PostgreSQL alike, without table l
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from api.checks import Checker, SeedRows, read_article, read_entity, read_event, read_statement
 from api.collections import Child, Collection
-from api.dataset.seed_files import Checker, SeedRows, read_article, read_entity, read_event, read_statement
-from api.http.jsonio import OPTIONS
-from api.http.problems import ClientError
+from api.errors import ClientError
 from api.models import (
     Article,
     DatasetState,
     Entity,
-    Event,
 )
 from api.queries.articles import article_with_text
+from api.queries.lookups import live_article_bodies, live_entity_types, live_event_types
 from api.queries.statements import has_live_statements
+from api.representation import representation_etag
 from api.writes.history import record_changes
 from api.writes.search_index import sync_search_index
 
 RESERVED_IDS = ("resolve",)  # sub-paths of /v1/entities
 # in place of an If-Match: for a server-side step inside the transaction that read the item
 UNCONDITIONAL = object()
-
-
-def representation_etag(item: dict[str, Any]) -> str:
-    """The ETag a GET of ``item`` carries (the SHA-256 of the JSON body)."""
-    return hashlib.sha256(orjson.dumps(item, option=OPTIONS)).hexdigest()
-
-
-class Live(Mapping[str, Any]):
-    """Live (not retired) rows of ``model``: id → ``column``, looked up when asked."""
-
-    def __init__(self, session: Session, model: Any, column: Any) -> None:
-        self.session, self.model, self.column = session, model, column
-        self.known: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self.known:
-            value = self.session.execute(
-                select(self.column).where(self.model.id == key, self.model.deleted_at.is_(None))
-            ).first()
-            if value is None:
-                raise KeyError(key)
-            self.known[key] = value[0]
-        return self.known[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.known)
-
-    def __len__(self) -> int:
-        return len(self.known)
 
 
 def _read_entity(
@@ -79,32 +48,43 @@ def _read_entity(
 def _read_article(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
-    entities = Live(session, Entity, Entity.type)
     source_file = row.source_file if row is not None else None
-    read_article("", {**doc, "id": item_id}, doc["body"], check, rows, entities, source_file=source_file)
+    entity_type = live_entity_types(session)
+    read_article(
+        "", {**doc, "id": item_id}, doc["body"], check, rows, entity_type=entity_type, source_file=source_file
+    )
 
 
 def _read_statement(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
     fields = {k: v for k, v in doc.items() if k != "article"}
-    if doc["article"] not in Live(session, Article, Article.id):
-        check.fail("article", f"unknown article {doc['article']!r}")
-        return
-    bodies = Live(session, Article, Article.body)
-    entities = Live(session, Entity, Entity.type)
-    events = Live(session, Event, Event.id)
-    read_statement("", doc["article"], fields, check, rows, entities, events, bodies)
+    read_statement(
+        "",
+        doc["article"],
+        fields,
+        check,
+        rows,
+        article_body=live_article_bodies(session),
+        entity_type=live_entity_types(session),
+        event_type=live_event_types(session),
+    )
 
 
 def _read_event(
     session: Session, item_id: str, doc: dict[str, Any], check: Checker, rows: SeedRows, row: Any
 ) -> None:
-    entities = Live(session, Entity, Entity.type)
-    read_event("", {**doc, "id": item_id}, check, rows, entities, Live(session, Article, Article.body))
+    read_event(
+        "",
+        {**doc, "id": item_id},
+        check,
+        rows,
+        entity_type=live_entity_types(session),
+        article_body=live_article_bodies(session),
+    )
 
 
-# how each collection's item is checked (the seed loader's checks, with live rows to refer to)
+# how each collection's item is checked (api.checks, with live rows to refer to)
 _CHECKS: dict[str, Callable[[Session, str, dict[str, Any], Checker, SeedRows, Any], None]] = {
     "entities": _read_entity,
     "articles": _read_article,
@@ -120,11 +100,10 @@ def _validated(
     check, rows = Checker(), SeedRows()
     _CHECKS[resource.name](session, item_id, doc, check, rows, row)
     if check.found:
-        errors: dict[str, list[str]] = {}
-        for where, message in check.found:
-            errors.setdefault(where or "_schema", []).append(message)
         raise ClientError(
-            422, f"The {resource.singular} is not valid: " + "; ".join(check.problems), errors=errors
+            422,
+            f"The {resource.singular} is not valid: " + "; ".join(check.problems),
+            errors=check.by_place(),
         )
     (values,) = getattr(rows, resource.name)
     values = {**values, "id": item_id}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api import ids
 from api.collections import ENTITIES
-from api.http.problems import ClientError
+from api.errors import ClientError
 from api.models import (
     Article,
     ArticleCitedOutlet,

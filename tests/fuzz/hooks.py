@@ -8,7 +8,7 @@ covers bad cursors.
 
 Likewise, parameters each valid alone but refused together because one would be ignored
 (an `expand` of a field `fields` leaves out, `facets` with CSV or NDJSON, `bom=true` without CSV:
-see api/views/collections.py and tests/test_first_touch.py) are made consistent in requests
+see api/views/listing.py and tests/test_first_touch.py) are made consistent in requests
 generated as valid; OpenAPI cannot state such dependencies between parameters.
 """
 
