@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from api.cli.synth import ADJECTIVES, NOUNS, RARE_NOUNS, VERBS
+from api.cli.synth.vocabulary import ADJECTIVES, NOUNS, RARE_NOUNS, VERBS
 from api.search_text import (
     WORD,
     Clause,

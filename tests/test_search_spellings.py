@@ -8,40 +8,22 @@ this process as soon as the version it bumped is read, and its removal must narr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
-from api import create_app
 from api.db import make_engine
 from api.text import fold
-from tests.helpers import load_seeds, migrate
+from tests.helpers import Writable
 
 NEW_SPELLING = "Chouïgaou"  # found in no seed text
 
 
 @pytest.fixture(scope="module")
-def url(databases: Any) -> str:
-    created: str = databases.create()
-    migrate(created)
-    load_seeds(created)
-    return created
-
-
-@pytest.fixture(scope="module")
-def app(url: str) -> Iterator[Flask]:
-    application = create_app({"DATABASE_URL": url, "TESTING": True, "RATELIMIT_ENABLED": False})
-    yield application
-    application.extensions["veille.engine"].dispose()
-
-
-@pytest.fixture(scope="module")
-def other_worker(url: str) -> Iterator[Engine]:
-    engine = make_engine(url)
+def other_worker(module_writable: Writable) -> Iterator[Engine]:
+    engine = make_engine(module_writable.url)
     yield engine
     engine.dispose()
 
@@ -58,8 +40,10 @@ def write(engine: Engine, sql: str, **params: str) -> None:
         connection.execute(text("UPDATE dataset_state SET version = version + 1 WHERE id = 1"))
 
 
-def test_a_spelling_written_elsewhere_is_used_at_the_next_version(app: Flask, other_worker: Engine) -> None:
-    client = app.test_client()
+def test_a_spelling_written_elsewhere_is_used_at_the_next_version(
+    module_writable: Writable, other_worker: Engine
+) -> None:
+    client = module_writable.app.test_client()
     shoigu = count(client, "Shoigu")
     assert shoigu > 0
     assert count(client, NEW_SPELLING) == 0
