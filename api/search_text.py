@@ -16,6 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import snowballstemmer
 
@@ -128,6 +129,16 @@ def tsquery_expression(clauses: list[Clause]) -> str:
     return " & ".join(parts)
 
 
+def _positions(items: list[str], wanted: str) -> list[int]:
+    """Indexes of ``wanted`` in ``items``, found by ``list.index`` (a scan in C, not in Python)."""
+    found: list[int] = []
+    try:
+        while True:
+            found.append(items.index(wanted, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found
+
+
 def _hits(stems: list[str], folded: list[str] | None, clauses: list[Clause]) -> set[int]:
     """Indexes of the words that match: whole phrases, single words, or prefixes (of the
     ``folded`` words, which a query with a prefix must give)."""
@@ -138,8 +149,8 @@ def _hits(stems: list[str], folded: list[str] | None, clauses: list[Clause]) -> 
             hits.update(i for i, word in enumerate(folded or ()) if word.startswith(wanted))
             continue
         for phrase in clause.alternatives:
-            head, size = phrase[0], len(phrase)
-            for i in (i for i, s in enumerate(stems) if s == head):
+            size = len(phrase)
+            for i in _positions(stems, phrase[0]):
                 if size == 1 or tuple(stems[i : i + size]) == phrase:
                     hits.update(range(i, i + size))
     return hits
@@ -159,28 +170,37 @@ def _word_hits(words: list[str], clauses: list[Clause], stored: str | None) -> l
     return sorted(_hits([f[1] for f in forms], [f[0] for f in forms], clauses))
 
 
+# ``WORD`` as a separator: the text cut into gap, word, gap, word, …, gap (gaps may be empty)
+_WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
+
+
 def highlight(
     text: str, clauses: list[Clause], *, stems: str | None = None, context_words: int = 12
 ) -> tuple[str, list[list[int]]]:
     """An HTML-escaped snippet with ``<mark>`` around matching words, and every match's offsets.
 
-    ``stems``: the document's indexed terms (``search_documents.terms``), when at hand."""
-    spans = list(map(re.Match.span, WORD.finditer(text)))
-    hits = _word_hits(WORD.findall(text), clauses, stems)
-    matches = [list(spans[i]) for i in hits]
-    if not spans:
-        return "", matches
+    ``stems``: the document's indexed terms (``search_documents.terms``), when at hand.
+    The text is cut into words once, in C (a regex split, then the running sum of the pieces'
+    lengths gives every word's offsets); only the matching words are looked at in Python."""
+    pieces = _WORDS_AND_GAPS.split(text)
+    words = pieces[1::2]
+    if not words:
+        return "", []
+    hits = _word_hits(words, clauses, stems)
+    # bounds[2 * i] and bounds[2 * i + 1]: where word i starts and ends
+    bounds = [0, *accumulate(map(len, pieces))]
+    matches = [[bounds[2 * i + 1], bounds[2 * i + 2]] for i in hits]
     centre = hits[0] if hits else 0
     first = max(0, centre - context_words)
-    last = min(len(spans) - 1, centre + context_words)
-    start = 0 if first == 0 else spans[first][0]
-    end = len(text) if last == len(spans) - 1 else spans[last][1]
-    pieces, cursor = [], start
+    last = min(len(words) - 1, centre + context_words)
+    start = 0 if first == 0 else bounds[2 * first + 1]
+    end = len(text) if last == len(words) - 1 else bounds[2 * last + 2]
+    parts, cursor = [], start
     for i in hits:
         if first <= i <= last:
-            w_start, w_end = spans[i]
-            pieces.append(html.escape(text[cursor:w_start]))
-            pieces.append(f"<mark>{html.escape(text[w_start:w_end])}</mark>")
+            w_start, w_end = bounds[2 * i + 1], bounds[2 * i + 2]
+            parts.append(html.escape(text[cursor:w_start]))
+            parts.append(f"<mark>{html.escape(text[w_start:w_end])}</mark>")
             cursor = w_end
-    pieces.append(html.escape(text[cursor:end]))
-    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else ""), matches
+    parts.append(html.escape(text[cursor:end]))
+    return ("…" if start > 0 else "") + "".join(parts) + ("…" if end < len(text) else ""), matches
