@@ -7,6 +7,7 @@ sees all of them at once; any problem means nothing is loaded.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,21 +88,30 @@ def read_seeds(seeds_dir: Path) -> SeedRows:
     return rows
 
 
-def _read_entities(path: Path, check: Checker, rows: SeedRows) -> dict[str, str]:
+def _read_listed(
+    path: Path, check: Checker, noun: str, plural: str, read: Callable[[str, Any], bool]
+) -> dict[str, str]:
+    """A file holding a list of items with ids (entities, events): id → type of each valid one."""
     data = _load_yaml(path, check)
     types: dict[str, str] = {}
     if not isinstance(data, list):
-        check.fail(str(path), "expected a list of entities")
+        check.fail(str(path), f"expected a list of {plural}")
         return types
     for index, item in enumerate(data):
         named = isinstance(item, dict) and item.get("id") not in (None, "")
         where = f"{path.name}[{item['id'] if named else index}]"
         if named and item["id"] in types:
-            check.fail(where, "duplicate entity id")
+            check.fail(where, f"duplicate {noun} id")
             continue
-        if read_entity(where, item, check, rows):
+        if read(where, item):
             types[item["id"]] = item["type"]
     return types
+
+
+def _read_entities(path: Path, check: Checker, rows: SeedRows) -> dict[str, str]:
+    return _read_listed(
+        path, check, "entity", "entities", lambda where, item: read_entity(where, item, check, rows)
+    )
 
 
 def _read_article(
@@ -143,17 +153,12 @@ def _read_events(
     entity_types: dict[str, str],
     bodies: dict[str, str],
 ) -> dict[str, str]:
-    data = _load_yaml(path, check)
-    types: dict[str, str] = {}
-    if not isinstance(data, list):
-        check.fail(str(path), "expected a list of events")
-        return types
-    for index, item in enumerate(data):
-        named = isinstance(item, dict) and item.get("id") not in (None, "")
-        where = f"{path.name}[{item['id'] if named else index}]"
-        if named and item["id"] in types:
-            check.fail(where, "duplicate event id")
-            continue
-        if read_event(where, item, check, rows, entity_type=entity_types.get, article_body=bodies.get):
-            types[item["id"]] = item["type"]
-    return types
+    return _read_listed(
+        path,
+        check,
+        "event",
+        "events",
+        lambda where, item: read_event(
+            where, item, check, rows, entity_type=entity_types.get, article_body=bodies.get
+        ),
+    )
