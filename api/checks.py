@@ -81,8 +81,8 @@ STATEMENT_RULES = {
     "said_on",
     "about",
     "event",
+    "channel",
 }
-STATEMENT_RULES.add("channel")
 
 
 def stored_as_given(collection: Collection, item: Any, rules: set[str]) -> dict[str, Any]:

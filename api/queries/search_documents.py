@@ -32,16 +32,23 @@ def article_texts(session: Session, ids: Collection[str] | None) -> dict[str, st
     return texts
 
 
+def _texts_by_owner(
+    session: Session, owner: Any, text: Any, order: Any, ids: Collection[str] | None
+) -> defaultdict[str, list[str]]:
+    """The ``text`` column of child rows (aliases, evidence spans) per owning item, in ``order``."""
+    grouped: defaultdict[str, list[str]] = defaultdict(list)
+    for item_id, value in session.execute(only(select(owner, text), owner, ids).order_by(owner, order)):
+        grouped[item_id].append(value)
+    return grouped
+
+
 def statement_texts(session: Session, ids: Collection[str] | None) -> dict[str, str]:
     stmt = only(select(Statement.id, Statement.text).where(Statement.deleted_at.is_(None)), Statement.id, ids)
     return dict(session.execute(stmt).all())
 
 
 def entity_texts(session: Session, ids: Collection[str] | None) -> dict[str, str]:
-    aliases: dict[str, list[str]] = defaultdict(list)
-    alias_rows = only(select(EntityAlias.entity_id, EntityAlias.alias), EntityAlias.entity_id, ids)
-    for entity_id, alias in session.execute(alias_rows.order_by(EntityAlias.entity_id, EntityAlias.alias)):
-        aliases[entity_id].append(alias)
+    aliases = _texts_by_owner(session, EntityAlias.entity_id, EntityAlias.alias, EntityAlias.alias, ids)
     rows = session.scalars(only(select(Entity).where(Entity.deleted_at.is_(None)), Entity.id, ids))
     return {
         e.id: SEPARATOR.join(
@@ -52,10 +59,7 @@ def entity_texts(session: Session, ids: Collection[str] | None) -> dict[str, str
 
 
 def event_texts(session: Session, ids: Collection[str] | None) -> dict[str, str]:
-    evidence: dict[str, list[str]] = defaultdict(list)
-    spans = only(select(EventEvidence.event_id, EventEvidence.text), EventEvidence.event_id, ids)
-    for event_id, text in session.execute(spans.order_by(EventEvidence.event_id, EventEvidence.id)):
-        evidence[event_id].append(text)
+    evidence = _texts_by_owner(session, EventEvidence.event_id, EventEvidence.text, EventEvidence.id, ids)
     rows = session.scalars(only(select(Event).where(Event.deleted_at.is_(None)), Event.id, ids))
     return {
         e.id: SEPARATOR.join([e.title, *([e.summary] if e.summary else []), *evidence[e.id]]) for e in rows
