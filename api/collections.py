@@ -103,8 +103,7 @@ class Collection:
 
     def shape_rows(self, session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
         """List items from rows of ``model``."""
-        linked = self.links(session, rows)
-        return [self.shape(row, linked) for row in rows]
+        return self.shape.many(rows, self.links(session, rows))
 
     def fetch(self, session: Session, item_id: str) -> dict[str, Any] | None:
         """The item as GET answers it, or None when there is no live item with this id."""

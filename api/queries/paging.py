@@ -14,13 +14,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, false, func, inspect, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, inspect, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from api.errors import ClientError
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,39 +34,40 @@ class SortKey:
     always_ascending: bool = False  # e.g. "undated last" whatever the direction asked
 
 
-class CountCache:
-    """Exact counts per filter and dataset version, reused until the data changes.
+class VersionedCache(Generic[V]):
+    """Values computed from the data at one dataset version, reused until the data changes.
 
-    The data changes only through writes, which bump the dataset version; a count is
-    therefore valid for as long as its version is current. Least recently used counts are
-    dropped past ``size`` entries. One per process, shared by its threads.
+    The data changes only through writes, which bump the dataset version; a value keyed by
+    its version is therefore valid for as long as that version is current. Least recently
+    used values are dropped past ``size`` entries. One per process, shared by its threads.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
-        self._counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._values: OrderedDict[tuple[Any, ...], V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> int | None:
+    def get(self, key: tuple[Any, ...]) -> V | None:
         with self._lock:
-            count = self._counts.get(key)
-            if count is not None:
-                self._counts.move_to_end(key)
-            return count
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
 
-    def put(self, key: tuple[Any, ...], count: int) -> None:
+    def put(self, key: tuple[Any, ...], value: V) -> None:
         with self._lock:
-            self._counts[key] = count
-            self._counts.move_to_end(key)
-            while len(self._counts) > self.size:
-                self._counts.popitem(last=False)
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
-            self._counts.clear()
+            self._values.clear()
 
 
-COUNTS = CountCache()
+# exact counts per filter and version
+COUNTS: VersionedCache[int] = VersionedCache(4096)
 
 
 @dataclass(frozen=True)
@@ -87,18 +90,30 @@ class Listing:
         with_count: bool = True,
         version: str | None = None,
     ) -> Page:
-        """One page; with ``version`` (the dataset version read in this session) the count is
-        taken from :data:`COUNTS` when this filter was counted at this version already."""
-        page = paginate(
-            session,
-            self.filtered(session, filters),
-            keys=sort_keys(sort, self.sorts, self.tie_break),
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-            with_count=with_count,
-            count_key=None if version is None else (id(self), version, repr(sorted(filters.items()))),
-        )
+        """One page. With ``version`` (the dataset version read in this session), the count and
+        the page's SELECT are taken from :data:`COUNTS` and :data:`PAGE_QUERIES` when this filter
+        was counted and this page's query built at this version already: a page read again
+        builds no SQL statement."""
+        dialect = session.get_bind().dialect.name
+        filter_key = repr(sorted(filters.items()))
+        built: list[Select[Any]] = []
+
+        def filtered() -> Select[Any]:  # built at most once, and only when a cache misses
+            if not built:
+                built.append(self.filtered(session, filters))
+            return built[0]
+
+        count = -1
+        if with_count:
+            count = counted(session, filtered, None if version is None else (id(self), version, filter_key))
+        key = None if version is None else (id(self), dialect, version, filter_key, sort, limit, bool(cursor))
+        query = None if key is None else PAGE_QUERIES.get(key)
+        if query is None:
+            keys = sort_keys(sort, self.sorts, self.tie_break)
+            query = page_query(filtered(), keys, limit, resumed=bool(cursor), dialect=dialect)
+            if key is not None:
+                PAGE_QUERIES.put(key, query)
+        page = read_page(session, query, sort=sort, limit=limit, cursor=cursor, count=count)
         return replace(page, items=self.shape(session, page.items))
 
 
@@ -171,22 +186,21 @@ def decode_cursor(cursor: str, sort: str, keys: list[tuple[SortKey, bool]]) -> l
     return values
 
 
-def _after(keys: list[tuple[SortKey, bool]], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in the order of ``keys``.
+def _after(keys: list[tuple[SortKey, bool]]) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's values, bound as ``after_0``, ``after_1``… in the order
+    of ``keys``.
 
     When every key goes the same way this is one row-value comparison, which both databases
     answer with a range scan of an index on the keys: a deep page costs what the first costs.
     """
+    bound = [bindparam(f"after_{i}", type_=key.expression.type) for i, (key, _) in enumerate(keys)]
     if len({descending for _, descending in keys}) == 1:
         row = tuple_(*(key.expression for key, _ in keys))
-        cursor = tuple_(
-            *(literal(v, type_=key.expression.type) for (key, _), v in zip(keys, values, strict=True))
-        )
-        return row < cursor if keys[0][1] else row > cursor
+        return row < tuple_(*bound) if keys[0][1] else row > tuple_(*bound)
     clauses = []
     for index, (key, descending) in enumerate(keys):
-        equal = [k.expression == v for (k, _), v in zip(keys[:index], values[:index], strict=True)]
-        beyond = key.expression < values[index] if descending else key.expression > values[index]
+        equal = [k.expression == b for (k, _), b in zip(keys[:index], bound[:index], strict=True)]
+        beyond = key.expression < bound[index] if descending else key.expression > bound[index]
         clauses.append(and_(*equal, beyond))
     return or_(false(), *clauses)
 
@@ -195,12 +209,13 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-def counted(session: Session, stmt: Select[Any], count_key: tuple[Any, ...] | None) -> int:
-    """The number of rows of ``stmt``: kept in :data:`COUNTS` under ``count_key`` (naming the
-    query and the dataset version it was read at) when given, and reused from there."""
+def counted(session: Session, stmt: Callable[[], Select[Any]], count_key: tuple[Any, ...] | None) -> int:
+    """The number of rows of ``stmt()``: kept in :data:`COUNTS` under ``count_key`` (naming the
+    query and the dataset version it was read at) when given, and reused from there (``stmt``
+    is then not called)."""
     key = None if count_key is None else (session.get_bind().dialect.name, *count_key)
     known = None if key is None else COUNTS.get(key)
-    count = count_rows(session, stmt) if known is None else known
+    count = count_rows(session, stmt()) if known is None else known
     if key is not None and known is None:
         COUNTS.put(key, count)
     return count
@@ -231,41 +246,57 @@ def plain_rows(stmt: Select[Any]) -> Select[Any]:
     return stmt.with_only_columns(*loaded_columns(entity))
 
 
-def paginate(
-    session: Session,
-    stmt: Select[Any],
-    *,
-    keys: list[tuple[SortKey, bool]],
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    with_count: bool = True,
-    count_key: tuple[Any, ...] | None = None,
-) -> Page:
-    """One page of ``stmt`` ordered by ``keys`` (the last key must be unique).
+@dataclass(frozen=True)
+class PageQuery:
+    """The SELECT of one page of a filtered list, built once: its rows sorted by ``keys``, after
+    the cursor's values (bound as ``after_0``… when ``resumed``), ``limit + 1`` of them."""
 
-    ``with_count=False`` skips the count (``Page.count`` is then -1): exports walk every page.
-    ``count_key`` (naming the query and the dataset version it was read at) reuses a count
-    kept in :data:`COUNTS`, or keeps the one taken now.
+    stmt: Select[Any]
+    keys: list[tuple[SortKey, bool]]
+    whole_rows: bool  # the rows are the items (plain rows of an ORM entity's columns)
+
+
+# built page queries per (listing, database, dataset version, filters, sort, limit, resumed)
+PAGE_QUERIES: VersionedCache[PageQuery] = VersionedCache(1024)
+
+
+def page_query(
+    stmt: Select[Any], keys: list[tuple[SortKey, bool]], limit: int, *, resumed: bool, dialect: str
+) -> PageQuery:
+    """The page of ``stmt`` ordered by ``keys`` (the last key must be unique).
+
     When ``stmt`` selects one ORM entity, the items are plain rows of its loaded columns (read
     by attribute, as the instances were), not ORM instances.
     """
-    count = counted(session, stmt, count_key) if with_count else -1
     plain = plain_rows(stmt)
     whole_rows, stmt = plain is not stmt, plain
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         # byte order, as SQLite's BINARY: the same order on both, whatever the database locale
         keys = [
             (SortKey(k.expression.collate("C"), k.kind, k.always_ascending) if k.kind == "str" else k, d)
             for k, d in keys
         ]
-    if cursor:
-        stmt = stmt.where(_after(keys, decode_cursor(cursor, sort, keys)))
+    if resumed:
+        stmt = stmt.where(_after(keys))
     labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
     order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
-    rows = session.execute(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)).all()
+    return PageQuery(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1), keys, whole_rows)
+
+
+def read_page(
+    session: Session, query: PageQuery, *, sort: str, limit: int, cursor: str | None, count: int
+) -> Page:
+    """Run ``query`` after ``cursor`` (checked against the query's sort keys)."""
+    params = {}
+    if cursor:
+        params = {f"after_{i}": v for i, v in enumerate(decode_cursor(cursor, sort, query.keys))}
+    if query.whole_rows:  # Core rows on the connection: no ORM result handling
+        rows = session.connection().execute(query.stmt, params).all()
+    else:
+        rows = session.execute(query.stmt, params).all()
     # a plain row is the item itself (its sort_key_* columns are extra attributes nobody reads)
-    items = list(rows[:limit]) if whole_rows else [row[0] for row in rows[:limit]]
-    sort_values = [tuple(row[len(row) - len(keys) :]) for row in rows[:limit]]
+    items = list(rows[:limit]) if query.whole_rows else [row[0] for row in rows[:limit]]
+    width = len(query.keys)
+    sort_values = [tuple(row[len(row) - width :]) for row in rows[:limit]]
     next_cursor = encode_cursor(sort, list(sort_values[-1])) if len(rows) > limit else None
     return Page(items=items, count=count, next_cursor=next_cursor, limit=limit, sort_values=sort_values)

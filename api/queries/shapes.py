@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
@@ -40,31 +40,62 @@ class Shape:
     def __init__(self, fields: Sequence[Field]) -> None:
         self.fields = tuple(fields)
         self._names = tuple(f.name for f in fields)
-        # one C-level getter for every field (a linked field takes the id's place until filled)
-        columns = [
+        # the row attribute of every field (a linked field takes the id's place until filled)
+        self._columns = tuple(
             "id"
             if f.kind == LINKED
             else f"{f.column or f.name}_value"
             if f.kind == FUZZY
             else f.column or f.name
             for f in fields
-        ]
-        self._columns = attrgetter(*columns)
-        self._fuzzy = [
-            (f.name, attrgetter(*(f"{f.column or f.name}_{part}" for part in ("value", "precision", "note"))))
+        )
+        self._fuzzy = tuple(
+            (f.name, tuple(f"{f.column or f.name}_{part}" for part in ("value", "precision", "note")))
             for f in fields
             if f.kind == FUZZY
-        ]
-        self._linked = [f.name for f in fields if f.kind == LINKED]
+        )
+        self._linked = tuple(f.name for f in fields if f.kind == LINKED)
+        self._by_attribute = self._getters(attrgetter, lambda name: name)
+        self._by_position: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+    def _getters(self, getter: Callable[..., Any], where: Callable[[str], Any]) -> tuple[Any, ...]:
+        """One C-level getter for every field, one per fuzzy date and one for the id."""
+        return (
+            getter(*(where(c) for c in self._columns)),
+            [(name, getter(*(where(c) for c in parts))) for name, parts in self._fuzzy],
+            getter(where("id")),
+        )
+
+    def _plan(self, row: Any) -> tuple[Any, ...]:
+        """Getters by position for a result row (read ~25x faster than by attribute), made once
+        per result shape; getters by attribute for anything else (an ORM instance)."""
+        keys = getattr(row, "_fields", None)
+        if keys is None:
+            return self._by_attribute
+        plan = self._by_position.get(keys)
+        if plan is None:
+            plan = self._by_position[keys] = self._getters(itemgetter, keys.index)
+        return plan
+
+    def many(self, rows: Sequence[Any], linked: Linked) -> list[dict[str, Any]]:
+        """The items of ``rows`` (of one result), with the linked values of their ids."""
+        if not rows:
+            return []
+        columns, fuzzy, row_id = self._plan(rows[0])
+        names, linked_values = self._names, [(name, linked[name]) for name in self._linked]
+        items = []
+        for row in rows:
+            item = dict(zip(names, columns(row), strict=True))
+            for name, parts in fuzzy:
+                value, precision, note = parts(row)
+                item[name] = None if value is None else {"value": value, "precision": precision, "note": note}
+            for name, values in linked_values:
+                item[name] = values[row_id(row)]
+            items.append(item)
+        return items
 
     def __call__(self, row: Any, linked: Linked) -> dict[str, Any]:
-        item = dict(zip(self._names, self._columns(row), strict=True))
-        for name, parts in self._fuzzy:
-            value, precision, note = parts(row)
-            item[name] = None if value is None else {"value": value, "precision": precision, "note": note}
-        for name in self._linked:
-            item[name] = linked[name][row.id]
-        return item
+        return self.many([row], linked)[0]
 
 
 class Found(NamedTuple):
@@ -73,6 +104,9 @@ class Found(NamedTuple):
     row: Any
     linked: Linked
     related: dict[str, Any]
+
+
+_GROUPED: dict[tuple[Any, ...], Select[Any]] = {}
 
 
 def grouped_by(
@@ -86,13 +120,25 @@ def grouped_by(
     """Rows of ``model`` whose ``owner`` column is in ``ids``, shaped, grouped by owner: one query.
 
     Plain rows of the table's columns, not ORM objects: ``shape`` reads them by attribute all the same.
+    The statement is built once per (model, owner, order) with the ids as one expanding parameter.
     """
     found: dict[str, list[Any]] = defaultdict(list)
     if ids:
-        column = getattr(model, owner)
-        stmt = select(*model.__table__.columns).where(column.in_(ids)).order_by(column, *order_by)
-        for row in session.execute(stmt):
-            found[getattr(row, owner)].append(shape(row))
+        key = (model, owner, *order_by)
+        stmt = _GROUPED.get(key)
+        if stmt is None:
+            column = getattr(model, owner)
+            stmt = (
+                select(*model.__table__.columns)
+                .where(column.in_(bindparam("owner_ids", expanding=True)))
+                .order_by(column, *order_by)
+            )
+            _GROUPED[key] = stmt
+        rows = session.connection().execute(stmt, {"owner_ids": list(ids)}).all()
+        if rows:
+            owner_of = itemgetter(rows[0]._fields.index(owner))
+            for row in rows:
+                found[owner_of(row)].append(shape(row))
     return found
 
 
