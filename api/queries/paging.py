@@ -70,6 +70,13 @@ class VersionedCache(Generic[V]):
 COUNTS: VersionedCache[int] = VersionedCache(4096)
 
 
+def versioned_key(session: Session, version: str | None, *parts: Any) -> tuple[Any, ...] | None:
+    """The key of a value read from this session's database at dataset ``version`` (None when
+    no version is known: nothing is then kept). The database's URL is part of it: tests run
+    several databases in one process, each with its own version 1."""
+    return None if version is None else (session.get_bind().url, version, *parts)
+
+
 @dataclass(frozen=True)
 class Listing:
     """How one collection's list is filtered, sorted and shaped: the one list function."""
@@ -105,8 +112,8 @@ class Listing:
 
         count = -1
         if with_count:
-            count = counted(session, filtered, None if version is None else (id(self), version, filter_key))
-        key = None if version is None else (id(self), dialect, version, filter_key, sort, limit, bool(cursor))
+            count = counted(session, filtered, versioned_key(session, version, id(self), filter_key))
+        key = versioned_key(session, version, id(self), filter_key, sort, limit, bool(cursor))
         query = None if key is None else PAGE_QUERIES.get(key)
         if query is None:
             keys = sort_keys(sort, self.sorts, self.tie_break)
@@ -209,11 +216,9 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-def counted(session: Session, stmt: Callable[[], Select[Any]], count_key: tuple[Any, ...] | None) -> int:
-    """The number of rows of ``stmt()``: kept in :data:`COUNTS` under ``count_key`` (naming the
-    query and the dataset version it was read at) when given, and reused from there (``stmt``
-    is then not called)."""
-    key = None if count_key is None else (session.get_bind().dialect.name, *count_key)
+def counted(session: Session, stmt: Callable[[], Select[Any]], key: tuple[Any, ...] | None) -> int:
+    """The number of rows of ``stmt()``: kept in :data:`COUNTS` under ``key`` (a
+    :func:`versioned_key`) when given, and reused from there (``stmt`` is then not called)."""
     known = None if key is None else COUNTS.get(key)
     count = count_rows(session, stmt()) if known is None else known
     if key is not None and known is None:
