@@ -15,7 +15,16 @@
    not run into the next measurement) and records where the machine's CPU went during the run:
    the server, wrk, and anything else (other work on the machine skews the numbers: reported).
 5. Also: RSS of every Veille gunicorn worker after the run; ``flask seed`` of the five-article corpus.
-6. One table, the targets (PASS/FAIL, exit status 0 either way), var/bench/results.json,
+6. The cold path, after the wrk runs: a copy of the SQLite file (and of the PostgreSQL database,
+   once Veille on PostgreSQL is stopped: CREATE DATABASE ... TEMPLATE), each served by its own
+   Veille server and warmed with wrk until every worker has answered every shape, takes 3 writes
+   through the API (PATCH of the item shape's statement's status, with a key made by ``flask keys
+   create`` in the copy). After each write (the dataset version moves: every worker's per-version
+   caches go cold) the first 10 requests of every shape, one at a time, each on a NEW connection:
+   a kept-alive one stays with the worker that accepted it; a new one goes to whichever worker
+   accepts it, and which one did is read from /proc/PID/io (its access log line) and reported.
+   The copies are deleted: the benchmark data is never written, and the next run reuses it.
+7. One table, the targets (PASS/FAIL, exit status 0 either way), var/bench/results.json,
    var/bench/results.md (tables for BENCHMARKS.md), bench/results.png (matplotlib, side venv).
 
 Environment (all optional):
@@ -50,6 +59,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import hashlib
+import http.client
 import json
 import os
 import platform
@@ -66,6 +76,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -721,13 +732,19 @@ class Server:
             before = now
         return time.monotonic() - started
 
+    def _workers(self) -> list[dict[str, str]]:
+        """/proc status fields of the direct children of this process (gunicorn workers)."""
+        assert self.process
+        return [f for f in self._tree() if f["pid"] != str(self.process.pid)]
+
+    def worker_pids(self) -> list[str]:
+        return sorted((f["pid"] for f in self._workers()), key=int)
+
     def worker_rss_mb(self) -> list[float]:
         """VmRSS of the direct children of this process (gunicorn workers), in MB."""
         if not self.alive():
             return []
-        assert self.process
-        children = [f for f in self._tree() if f["pid"] != str(self.process.pid) and "VmRSS" in f]
-        return sorted(int(f["VmRSS"].split()[0]) / 1024 for f in children)
+        return sorted(int(f["VmRSS"].split()[0]) / 1024 for f in self._workers() if "VmRSS" in f)
 
 
 def flush_redis(url: str) -> None:
@@ -1181,11 +1198,263 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+# --- the cold path after a write ---
+
+COLD_WRITES = 3
+COLD_REQUESTS = 10  # per shape, after each write
+COLD_BAR_MS = 50
+
+
+def timed_request(
+    server: Server,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+) -> tuple[float, int, dict[str, str], bytes]:
+    """One request on a NEW connection (closed after): milliseconds until the whole body is read,
+    the status, the headers and the body."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    started = time.perf_counter()
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+    finally:
+        conn.close()
+    return (time.perf_counter() - started) * 1000, response.status, dict(response.headers), data
+
+
+def written_bytes(pids: list[str]) -> dict[str, int]:
+    """Bytes each process has written to files (``wchar`` of /proc/PID/io): a Veille worker writes
+    one access log line per request it answers, and otherwise a few bytes now and then."""
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+                if line.startswith("wchar:"):
+                    found[pid] = int(line.split()[1])
+    return found
+
+
+ACCESS_LINE_BYTES = 64  # fewer than an access log line holds, more than an idle worker writes
+
+
+def answered(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    """The workers that wrote an access log line between the two readings."""
+    return [pid for pid, n in after.items() if n - before.get(pid, n) >= ACCESS_LINE_BYTES]
+
+
+def served(server: Server, pids: list[str], path: str) -> tuple[float, int, dict[str, str], str | None]:
+    """A GET on a new connection, and the worker that answered it (None when it cannot be told)."""
+    before = written_bytes(pids)
+    ms, status, headers, _ = timed_request(server, path)
+    workers = answered(before, written_bytes(pids))
+    return ms, status, headers, workers[0] if len(workers) == 1 else None
+
+
+def warm_workers(server: Server, pids: list[str], paths: list[str], wrk_path: str, config: Config) -> None:
+    """Each path under wrk (2 connections per worker, 1 s) until every worker has answered it, at
+    most 5 times: the server is then warm, as after the wrk runs, and what is measured after a
+    write is the write's cost, not a worker's first requests."""
+    for path in paths:
+        for _ in range(5):
+            before = written_bytes(pids)
+            wrk(wrk_path, server.base + path, 2 * len(pids), 1, config.timeout)
+            if len(answered(before, written_bytes(pids))) == len(pids):
+                break
+        else:
+            log(f"cold path: warm-up: some worker never answered {path}")
+    server.wait_idle()
+
+
+def api_key(database_url: str) -> str:
+    """A write key created in ``database_url`` with `flask keys create` (it prints the key)."""
+    cmd = [str(VENV_BIN / "flask"), "--app", "api", "keys", "create", "--name", "bench", "--scope", "write"]
+    result = run(cmd, env=flask_env(database_url), timeout=120)
+    if result.returncode != 0:
+        raise HarnessError(f"flask keys create failed: {result.stderr[-500:]}")
+    return result.stdout.split()[-1]
+
+
+def cold_path(name: str, database_url: str, plan: Plan, config: Config, wrk_path: str) -> dict[str, Any]:
+    """The first COLD_REQUESTS requests of every shape after each of COLD_WRITES writes, one at a time.
+
+    ``database_url`` is a copy of the benchmark data, served by its own Veille server (``name``):
+    the writes (a statement's status, set back and forth with PATCH) never reach the data the
+    other systems serve or the next run reuses. Each request opens a new connection: a kept-alive
+    one stays with the worker that accepted it, a new one goes to whichever worker accepts it
+    first (which one did is read from /proc and reported)."""
+    key = api_key(database_url)
+    server = veille_server(name, database_url, redis_url=config.redis_url)
+    server.start()
+    try:
+        pids = server.worker_pids()
+        paths = {shape.name: shape.paths["veille"] for shape in plan.shapes}
+        warm_workers(server, pids, list(paths.values()), wrk_path, config)
+        item = f"/v1/statements/{q(plan.facts['item'])}"
+        _, status, headers, body = timed_request(server, item)
+        if status != 200:
+            raise HarnessError(f"cold path: GET {item} answered {status}")
+        etag, version, review = headers["ETag"], headers.get("X-Dataset-Version"), json.loads(body)["status"]
+        requests, writes = [], []
+        for write in range(1, COLD_WRITES + 1):
+            review = "proposed" if review == "verified" else "verified"
+            write_ms, status, headers, _ = timed_request(
+                server,
+                item,
+                "PATCH",
+                {"Authorization": f"Bearer {key}", "If-Match": etag, "Content-Type": "application/json"},
+                json.dumps({"status": review}),
+            )
+            if status != 200:
+                raise HarnessError(f"cold path: PATCH {item} answered {status}")
+            etag = headers["ETag"]
+            for shape, path in paths.items():
+                for n in range(1, COLD_REQUESTS + 1):
+                    ms, status, headers, pid = served(server, pids, path)
+                    requests.append(
+                        {
+                            "write": write,
+                            "shape": shape,
+                            "request": n,
+                            "ms": round(ms, 2),
+                            "status": status,
+                            "worker": pids.index(pid) + 1 if pid else None,
+                            "version": headers.get("X-Dataset-Version"),
+                        }
+                    )
+            if requests[-1]["version"] == version:
+                raise HarnessError(f"cold path: the write left the dataset version at {version}")
+            version = requests[-1]["version"]
+            writes.append({"write_ms": round(write_ms, 2), "status": review, "version": version})
+    finally:
+        server.stop()
+    return cold_summary(requests, writes, len(pids))
+
+
+def cold_summary(
+    requests: list[dict[str, Any]], writes: list[dict[str, Any]], workers: int
+) -> dict[str, Any]:
+    shapes: dict[str, dict[str, Any]] = {}
+    for shape in dict.fromkeys(r["shape"] for r in requests):
+        mine = [r for r in requests if r["shape"] == shape]
+        times = [r["ms"] for r in mine]
+        shapes[shape] = {
+            "max_ms": max(times),
+            "median_ms": statistics.median(times),
+            "first_ms": [r["ms"] for r in mine if r["request"] == 1],
+            # the fewest workers that answered this shape after one write
+            "workers": min(
+                len({r["worker"] for r in mine if r["write"] == w and r["worker"]})
+                for w in range(1, len(writes) + 1)
+            ),
+        }
+    worst = max(requests, key=lambda r: r["ms"])
+    per_worker = [sum(1 for r in requests if r["worker"] == w) for w in range(1, workers + 1)]
+    return {
+        "writes": writes,
+        "workers": workers,
+        "served_per_worker": per_worker,
+        "unattributed": sum(1 for r in requests if r["worker"] is None),
+        "not_ok": sum(1 for r in requests if r["status"] != 200),
+        "max_ms": worst["ms"],
+        "max_shape": worst["shape"],
+        "shapes": shapes,
+        "requests": requests,
+    }
+
+
+@contextlib.contextmanager
+def sqlite_copy(path: Path) -> Iterator[str]:
+    """A copy of the benchmark file (SQLite's backup), deleted afterwards: its database URL."""
+    import sqlite3  # noqa: PLC0415
+
+    copy = OUT / f"{path.stem}-cold.sqlite3"
+
+    def remove() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+    remove()  # a run stopped before its end may have left one
+    started = time.monotonic()
+    with contextlib.closing(sqlite3.connect(path)) as src, contextlib.closing(sqlite3.connect(copy)) as dst:
+        src.backup(dst)
+    log(f"cold path: copied {path.name} to {copy.name} in {time.monotonic() - started:.0f} s")
+    try:
+        yield f"sqlite:///{copy}"
+    finally:
+        remove()
+
+
+@contextlib.contextmanager
+def pg_copy(url: str) -> Iterator[str]:
+    """A copy of the benchmark database (CREATE DATABASE ... TEMPLATE: nothing may be connected to
+    it), dropped afterwards: its database URL."""
+    import psycopg  # noqa: PLC0415
+
+    database = urllib.parse.urlsplit(url).path.lstrip("/")
+    copy = f"{database}_cold"
+    started = time.monotonic()
+    with psycopg.connect(pg_conninfo(url, "postgres"), autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        strategy = " STRATEGY FILE_COPY" if admin.info.server_version >= 150000 else ""
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{database}"{strategy}')
+    log(f"cold path: copied PostgreSQL database {database} to {copy} in {time.monotonic() - started:.0f} s")
+    try:
+        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{copy}"))
+    finally:
+        with psycopg.connect(pg_conninfo(url, "postgres"), autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+def measure_cold(
+    plan: Plan,
+    servers: dict[str, Server],
+    sqlite_path: Path,
+    pg_info: dict[str, Any] | None,
+    config: Config,
+    wrk_path: str,
+) -> dict[str, Any]:
+    """The cold path on SQLite, then on PostgreSQL (its server is stopped first: the copy is made
+    from its database, which nothing may use meanwhile)."""
+    log(
+        f"cold path: {COLD_WRITES} writes, after each the first {COLD_REQUESTS} requests of every shape, "
+        "one at a time, each on a new connection"
+    )
+    import psycopg  # noqa: PLC0415  (a project dependency)
+
+    cold: dict[str, Any] = {}
+    with sqlite_copy(sqlite_path) as url:
+        cold["veille"] = cold_path("veille-cold", url, plan, config, wrk_path)
+    if pg_info and PG_SYSTEM in servers:
+        servers[PG_SYSTEM].stop()
+        try:
+            with pg_copy(pg_info["url"]) as url:
+                cold[PG_SYSTEM] = cold_path("veille-pg-cold", url, plan, config, wrk_path)
+        except psycopg.Error as exc:  # e.g. the database in use elsewhere: reported, not a harness failure
+            cold[f"{PG_SYSTEM}_skipped"] = f"{type(exc).__name__}: {exc}"
+            log(f"cold path on PostgreSQL skipped: {cold[f'{PG_SYSTEM}_skipped']}")
+    for system in ("veille", PG_SYSTEM):
+        if system in cold:
+            found = cold[system]
+            log(
+                f"cold path {system}: max {found['max_ms']:.1f} ms ({found['max_shape']}); "
+                f"served per worker {found['served_per_worker']}"
+            )
+    return cold
+
+
 # --- targets and report ---
 
 
 def evaluate_targets(
-    rows: list[dict[str, Any]], rss: list[float], seed: dict[str, Any], statements: int, top: int
+    rows: list[dict[str, Any]],
+    rss: list[float],
+    seed: dict[str, Any],
+    statements: int,
+    top: int,
+    cold: dict[str, Any],
 ) -> list[dict[str, Any]]:
     index = {(r["shape"], r["connections"], r["system"]): r for r in rows}
     targets = []
@@ -1220,6 +1489,20 @@ def evaluate_targets(
     if common:
         p50 = common["p50_ms"]
         add("search for a common word: p50 <= 15 ms (c=1)", p50, p50 <= 15, f"{p50:.1f} ms")
+    for system, where in (("veille", ""), (PG_SYSTEM, " on PostgreSQL")):
+        found = cold.get(system)
+        if found:
+            worst = found["max_ms"]
+            shapes = ", ".join(f"{name} {s['max_ms']:.1f}" for name, s in found["shapes"].items())
+            text = f"max {worst:.1f} ms ({found['max_shape']}); per shape, max ms: {shapes}"
+            if found["not_ok"]:
+                text += f"; {found['not_ok']} answers were not 200"
+            add(
+                f"first {COLD_REQUESTS} requests after a write{where}: max <= {COLD_BAR_MS} ms (c=1)",
+                worst,
+                worst <= COLD_BAR_MS and not found["not_ok"],
+                text,
+            )
     if rss:
         add(
             "RSS per Veille worker <= 150 MB after the run",
@@ -1362,6 +1645,61 @@ def shape_lines(shape: dict[str, Any]) -> list[str]:
     return lines
 
 
+COLD_HEADER = [
+    "shape",
+    "system",
+    "workers",
+    "max ms",
+    "median ms",
+    "1st after each write, ms",
+    "wrk p50 ms (c=1)",
+]
+
+
+def cold_rows(cold: dict[str, Any], summary: list[dict[str, Any]]) -> list[list[str]]:
+    """Per shape and system: the cold requests, and beside them the p50 of the warm wrk run at c=1."""
+    warm = {(r["shape"], r["system"]): r["p50_ms"] for r in summary if r["connections"] == 1}
+    out = []
+    for system in ("veille", PG_SYSTEM):
+        for name, s in cold.get(system, {}).get("shapes", {}).items():
+            out.append(
+                [
+                    name, system, f"{s['workers']} of {cold[system]['workers']}", fmt(s["max_ms"], 2),
+                    fmt(s["median_ms"], 2), ", ".join(fmt(ms, 2) for ms in s["first_ms"]),
+                    fmt(warm.get((name, system)), 2),
+                ]
+            )  # fmt: skip
+    return out
+
+
+def cold_lines(cold: dict[str, Any]) -> list[str]:
+    """How the cold path was measured, and which worker answered (the same lines in both reports)."""
+    systems = [s for s in ("veille", PG_SYSTEM) if s in cold]
+    if not systems:
+        return []
+    spread = "; ".join(
+        f"{s} {', '.join(map(str, cold[s]['served_per_worker']))}"
+        + (f" ({cold[s]['unattributed']} not told)" if cold[s]["unattributed"] else "")
+        for s in systems
+    )
+    writes = "; ".join(
+        f"{s} {', '.join(fmt(w['write_ms'], 1) for w in cold[s]['writes'])} ms" for s in systems
+    )
+    lines = [
+        f"After each of {COLD_WRITES} writes, the first {COLD_REQUESTS} requests of every shape, one at a time "
+        "(c=1), each on a NEW connection: a kept-alive connection stays with the worker that accepted it, a "
+        "new one goes to whichever worker accepts it first. Each system runs on a copy of its data, served by "
+        "its own Veille server (same settings), warmed first with wrk until every worker had answered every "
+        "shape; a write is a PATCH of the item shape's statement (`status`, back and forth) with a key from "
+        "`flask keys create`. The benchmark data is never written.",
+        f"Requests answered per worker (its access log line, from /proc/PID/io): {spread}; workers: the "
+        f"fewest that answered a shape's requests after one write. The writes took {writes}.",
+    ]
+    if cold.get(f"{PG_SYSTEM}_skipped"):
+        lines.append(f"PostgreSQL skipped: {cold[f'{PG_SYSTEM}_skipped']}")
+    return lines
+
+
 def report(results: dict[str, Any]) -> str:
     meta = results["meta"]
     shapes = [s["name"] for s in results["shapes"]]
@@ -1413,6 +1751,14 @@ def report(results: dict[str, Any]) -> str:
             f"-- Veille against the baseline {meta['baseline']} (same data, same settings, same run) --",
             text_table(BASELINE_HEADER, baseline_table_rows(results["summary"], shapes)),
         ]
+    cold = cold_rows(results["cold"], results["summary"])
+    if cold:
+        lines += [
+            "",
+            "-- cold path: the first requests after a write --",
+            *cold_lines(results["cold"]),
+            text_table(COLD_HEADER, cold),
+        ]
     lines += ["", "targets:"]
     for t in results["targets"]:
         mark = "PASS" if t["pass"] else "FAIL"
@@ -1457,6 +1803,9 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             markdown_table(BASELINE_HEADER, baseline_table_rows(results["summary"], shapes)),
         ]
+    cold = cold_rows(results["cold"], results["summary"])
+    if cold:
+        parts += ["", *cold_lines(results["cold"]), "", markdown_table(COLD_HEADER, cold)]
     parts += ["", "| target | result |", "| --- | --- |"]
     parts += [
         f"| {t['target']} | {'PASS' if t['pass'] else 'FAIL'}: {t['text']} |" for t in results["targets"]
@@ -1606,13 +1955,14 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
             for name in ("veille", "floor", PG_SYSTEM, BASELINE_SYSTEM)
             if name in servers
         }
+        cold = measure_cold(plan, servers, sqlite_path, pg_info, config, wrk_path)
     finally:
         for server in servers.values():
             server.stop()
 
     summary = summarise(runs)
     top = max(config.connections)
-    targets = evaluate_targets(summary, rss["veille"], seed, plan.facts["statements"], top)
+    targets = evaluate_targets(summary, rss["veille"], seed, plan.facts["statements"], top, cold)
     results = {
         "meta": {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -1640,6 +1990,7 @@ def main(*, prepare_only: bool = False, check_only: bool = False) -> int:
         "pg": pg_info,
         "pg_skipped": pg_skipped,
         "rss_mb": rss,
+        "cold": cold,
         "seed": seed,
         "targets": targets,
         "wall_seconds": round(time.monotonic() - started, 1),

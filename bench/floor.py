@@ -11,7 +11,7 @@ Shapes served (anything else is a 404):
 
     GET /v1/statements[?speaker=ID][&cursor=C][&limit=N][&facets=speaker]
     GET /v1/statements/ID
-    GET /v1/search?q=WORDS                      (plain words: no phrase, no prefix)
+    GET /v1/search?q=WORDS                      (plain words: no phrase, no prefix; a first page)
 
 When Veille's SQL changes (a new column, one query less), bench.py prints the difference for
 the shape and the statements here must follow, or the floor compares unequal work.
@@ -30,6 +30,7 @@ import threading
 import unicodedata
 from collections import defaultdict
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode
 
@@ -197,48 +198,63 @@ def word_stem(word: str) -> str:
     return found
 
 
-def _hits(stems: list[str], clauses: list[tuple[tuple[str, ...], ...]]) -> list[int]:
-    hit_set: set[int] = set()
+def _positions(items: list[str], wanted: str) -> list[int]:
+    found: list[int] = []
+    try:
+        while True:
+            found.append(items.index(wanted, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found
+
+
+def _hits(stems: list[str], clauses: list[tuple[tuple[str, ...], ...]]) -> set[int]:
+    hits: set[int] = set()
     for alternatives in clauses:
         for phrase in alternatives:
-            head, size = phrase[0], len(phrase)
-            for i in (i for i, s in enumerate(stems) if s == head):
+            size = len(phrase)
+            for i in _positions(stems, phrase[0]):
                 if size == 1 or tuple(stems[i : i + size]) == phrase:
-                    hit_set.update(range(i, i + size))
-    return sorted(hit_set)
+                    hits.update(range(i, i + size))
+    return hits
+
+
+_WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
 
 
 def highlight(
     text: str, clauses: list[tuple[tuple[str, ...], ...]], stored: str, context: int = 12
 ) -> tuple[str, list]:
-    # as Veille: the stored stems locate the matches when they align with the words
-    spans = [m.span() for m in WORD.finditer(text)]
-    words = WORD.findall(text)
+    # as Veille: the text cut into words once (a regex split, the offsets by a running sum);
+    # the stored stems locate the matches when they align with the words
+    pieces = _WORDS_AND_GAPS.split(text)
+    words = pieces[1::2]
+    if not words:
+        return "", []
     stems = stored.split()
-    hits = _hits(stems, clauses) if len(stems) == len(words) else None
+    hits = sorted(_hits(stems, clauses)) if len(stems) == len(words) else None
     if hits is None or any(word_stem(words[i]) != stems[i] for i in hits):
-        hits = _hits([word_stem(w) for w in words], clauses)
-    matches = [list(spans[i]) for i in hits]
-    if not spans:
-        return "", matches
+        hits = sorted(_hits([word_stem(w) for w in words], clauses))
+    bounds = [0, *accumulate(map(len, pieces))]  # word i: bounds[2i + 1] to bounds[2i + 2]
+    matches = [[bounds[2 * i + 1], bounds[2 * i + 2]] for i in hits]
     centre = hits[0] if hits else 0
-    first, last = max(0, centre - context), min(len(spans) - 1, centre + context)
-    start = 0 if first == 0 else spans[first][0]
-    end = len(text) if last == len(spans) - 1 else spans[last][1]
-    pieces, at = [], start
+    first, last = max(0, centre - context), min(len(words) - 1, centre + context)
+    start = 0 if first == 0 else bounds[2 * first + 1]
+    end = len(text) if last == len(words) - 1 else bounds[2 * last + 2]
+    parts, at = [], start
     for i in hits:
         if first <= i <= last:
-            pieces.append(html.escape(text[at : spans[i][0]]))
-            pieces.append(f"<mark>{html.escape(text[spans[i][0] : spans[i][1]])}</mark>")
-            at = spans[i][1]
-    pieces.append(html.escape(text[at:end]))
-    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else ""), matches
+            parts.append(html.escape(text[at : bounds[2 * i + 1]]))
+            parts.append(f"<mark>{html.escape(text[bounds[2 * i + 1] : bounds[2 * i + 2]])}</mark>")
+            at = bounds[2 * i + 2]
+    parts.append(html.escape(text[at:end]))
+    return ("…" if start > 0 else "") + "".join(parts) + ("…" if end < len(text) else ""), matches
 
 
 # --- database ---
 
 _local = threading.local()
-_variants: dict[int, dict[str, list[tuple[str, ...]]]] = {}
+# the spelling variants as read at one dataset version: (version, alias rows, variants)
+_spellings: tuple[int | None, list[Any], dict[str, list[tuple[str, ...]]]] = (None, [], {})
 _counts: dict[tuple[Any, ...], int] = {}  # (filter, dataset version) -> count
 
 
@@ -492,23 +508,48 @@ SUMMARIES = {
 }
 
 
+_ALIASES = "SELECT entity_id, alias FROM entity_aliases"  # api.queries.search._ALIASES
+
+
 def _spelling_variants(conn: sqlite3.Connection, version: int) -> dict[str, list[tuple[str, ...]]]:
-    if version not in _variants:
+    # as Veille: the alias rows read again on a new dataset version, the variants rebuilt only
+    # when they changed
+    global _spellings  # noqa: PLW0603
+    known_version, known_rows, variants = _spellings
+    if version == known_version:
+        return variants
+    rows = conn.execute(_ALIASES).fetchall()
+    if rows != known_rows:
         spellings: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-        for entity_id, alias in conn.execute(
-            "SELECT entity_aliases.entity_id, entity_aliases.alias \nFROM entity_aliases"
-        ):
+        for entity_id, alias in rows:
             phrase = tuple(terms(alias))
             if phrase:
                 spellings[entity_id].add(phrase)
-        variants: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        found: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrases in spellings.values():
             for phrase in phrases:
                 if len(phrase) == 1:
-                    variants[phrase[0]].extend(sorted(phrases))
-        _variants.clear()
-        _variants[version] = dict(variants)
-    return _variants[version]
+                    found[phrase[0]].extend(sorted(phrases))
+        variants = dict(found)
+    _spellings = (version, rows, variants)
+    return variants
+
+
+# Veille's statements for a search without a type filter (api.queries.search._search_sql)
+SQL_SEARCH_COUNT = "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"
+SQL_SEARCH_FLOOR = (
+    "SELECT search_fts.rowid FROM search_fts WHERE search_fts MATCH ? AND search_fts.rowid <= ? "
+    "ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?"
+)
+SQL_SEARCH_FIRST = (
+    "WITH matches AS MATERIALIZED (SELECT search_fts.rowid AS id, bm25(search_fts) AS score "
+    "FROM search_fts WHERE search_fts MATCH ? AND search_fts.rowid BETWEEN ? AND ?), "
+    "ranked AS (SELECT id, score, rank() OVER (ORDER BY score) AS position FROM matches) "
+    "SELECT d.id, d.doc_type, d.item_id, d.content, d.terms, ranked.score "
+    "FROM ranked JOIN search_documents AS d ON d.id = ranked.id WHERE ranked.position <= ? "
+    "ORDER BY ranked.score, d.doc_type, d.item_id LIMIT ?"
+)
+NO_UPPER = 2**31 - 1  # api.queries.search._NO_UPPER
 
 
 def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[str, str]) -> tuple:
@@ -523,36 +564,16 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
         phrases = ['"' + " ".join(p) + '"' for p in alternatives]
         parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
     match = " AND ".join(parts)
-    joined = "FROM search_documents JOIN search_fts ON search_fts.rowid = search_documents.id \nWHERE search_fts MATCH ?"
     # as Veille (api.queries.search): a search's match count is reused while the dataset version holds
     key = ("search", match, version)
     count = _counts.get(key)
     if count is None:
-        count = conn.execute(
-            "SELECT count(*) AS count_1 \nFROM (SELECT search_documents.id AS id, search_documents.doc_type AS "
-            "doc_type, search_documents.item_id AS item_id, search_documents.content AS content, "
-            f"search_documents.terms AS terms \n{joined}) AS anon_1",
-            (match,),
-        ).fetchone()[0]
-        _counts[key] = count
-    # as Veille: rank within the window of the SEARCH_WINDOW newest matches (the first page)
-    lower = conn.execute(
-        "SELECT search_fts.rowid \nFROM search_fts \nWHERE search_fts MATCH ? "
-        "ORDER BY search_fts.rowid DESC\n LIMIT ? OFFSET ?",
-        (match, 1, SEARCH_WINDOW - 1),
-    ).fetchone()
-    where, params = ("search_fts MATCH ?", [match])
-    if lower is not None:
-        where, params = ("(search_fts MATCH ?) AND search_fts.rowid >= ?", [match, lower[0]])
-    rows = conn.execute(
-        "SELECT search_documents.id, search_documents.doc_type, search_documents.item_id, "
-        "search_documents.content, search_documents.terms, bm25(search_fts) AS sort_key_0, "
-        "search_documents.doc_type AS sort_key_1, search_documents.item_id AS sort_key_2 \n"
-        "FROM search_documents JOIN search_fts ON search_fts.rowid = search_documents.id \n"
-        f"WHERE {where} ORDER BY bm25(search_fts) ASC, search_documents.doc_type ASC, "
-        "search_documents.item_id ASC\n LIMIT ? OFFSET ?",
-        (*params, limit + 1, 0),
-    ).fetchall()
+        count = _counts[key] = conn.execute(SQL_SEARCH_COUNT, (match,)).fetchone()[0]
+    # as Veille: rank the window of the SEARCH_WINDOW newest matches; a first page (limit below
+    # SEARCH_WINDOW) fits in it, or the window holds every match
+    lower = conn.execute(SQL_SEARCH_FLOOR, (match, NO_UPPER, SEARCH_WINDOW - 1)).fetchone()
+    low = lower[0] if lower else 0
+    rows = conn.execute(SQL_SEARCH_FIRST, (match, low, NO_UPPER, limit + 1, limit + 1)).fetchall()
     page = rows[:limit]
     by_type: dict[str, list[str]] = defaultdict(list)
     for r in page:
@@ -570,7 +591,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
             {
                 "type": r["doc_type"],
                 "id": r["item_id"],
-                "score": round(-r["sort_key_0"], 6),
+                "score": round(-r["score"], 6),
                 "snippet": snippet,
                 "matches": matches,
                 "item": summaries.get((r["doc_type"], r["item_id"])),
@@ -579,9 +600,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
     next_cursor = None
     if len(rows) > limit:
         last = page[-1]
-        next_cursor = _encode_cursor(
-            "relevance", [0, last["sort_key_0"], last["sort_key_1"], last["sort_key_2"]]
-        )
+        next_cursor = _encode_cursor("relevance", [0, last["score"], last["doc_type"], last["item_id"]])
     return _list_body(hits, count, limit, next_cursor, args, request), version
 
 
