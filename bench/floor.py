@@ -255,7 +255,7 @@ def highlight(
 _local = threading.local()
 # the spelling variants as read at one dataset version: (version, alias rows, variants)
 _spellings: tuple[int | None, list[Any], dict[str, list[tuple[str, ...]]]] = (None, [], {})
-_counts: dict[tuple[Any, ...], int] = {}  # (filter, dataset version) -> count
+_counts: dict[tuple[Any, ...], int] = {}  # (filter or search, dataset version) -> count or window bound
 
 
 def _database_path() -> str:
@@ -571,8 +571,13 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
         count = _counts[key] = conn.execute(SQL_SEARCH_COUNT, (match,)).fetchone()[0]
     # as Veille: rank the window of the SEARCH_WINDOW newest matches; a first page (limit below
     # SEARCH_WINDOW) fits in it, or the window holds every match
-    lower = conn.execute(SQL_SEARCH_FLOOR, (match, NO_UPPER, SEARCH_WINDOW - 1)).fetchone()
-    low = lower[0] if lower else 0
+    # as Veille (api.queries.search.WINDOW_FLOORS): the window's lower bound is reused while the
+    # dataset version holds
+    key = ("window", match, NO_UPPER, version)
+    if key not in _counts:
+        lower = conn.execute(SQL_SEARCH_FLOOR, (match, NO_UPPER, SEARCH_WINDOW - 1)).fetchone()
+        _counts[key] = lower[0] if lower else 0
+    low = _counts[key]
     rows = conn.execute(SQL_SEARCH_FIRST, (match, low, NO_UPPER, limit + 1, limit + 1)).fetchall()
     page = rows[:limit]
     by_type: dict[str, list[str]] = defaultdict(list)

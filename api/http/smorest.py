@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http
+import threading
+from collections import OrderedDict
 from typing import Any, ClassVar, NoReturn
 
 import flask_smorest
@@ -26,6 +28,8 @@ BEARER_SCHEME = "bearerAuth"
 MAX_JSON_DEPTH = 32
 # the key of an error about the body as a whole (JSONPath's root): "body" is an article field
 ROOT = "$"
+# distinct query strings whose parsed arguments are kept (per process, least recently used out)
+PARSED_QUERIES = 4096
 
 
 def _body_problem(data: Any) -> str | None:
@@ -70,6 +74,34 @@ class StrictParser(FlaskParser):
             if repeated:
                 raise ma.ValidationError(repeated)
         return super().pre_load(location_data, schema=schema, req=req, location=location)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._parsed: OrderedDict[tuple[int, bytes], dict[str, Any]] = OrderedDict()
+        self._parsed_lock = threading.Lock()
+
+    def parse(
+        self, argmap: Any, req: Request | None = None, *, location: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Query arguments are a function of the query string alone (the schemas read nothing
+        else: no clock, no configuration): each distinct query string is parsed once per schema
+        and reused, so a list read again does not run webargs and marshmallow again. Refusals
+        are not kept: they raise each time. The caller gets its own copy of the arguments."""
+        req = req or self.get_default_request()
+        if location != "query" or req is None:
+            return super().parse(argmap, req, location=location, **kwargs)
+        key = (id(argmap), req.query_string)
+        with self._parsed_lock:
+            parsed = self._parsed.get(key)
+            if parsed is not None:
+                self._parsed.move_to_end(key)
+        if parsed is None:
+            parsed = super().parse(argmap, req, location=location, **kwargs)
+            with self._parsed_lock:
+                self._parsed[key] = parsed
+                if len(self._parsed) > PARSED_QUERIES:
+                    self._parsed.popitem(last=False)
+        return {name: list(value) if isinstance(value, list) else value for name, value in parsed.items()}
 
     def _raw_load_json(self, req: Request) -> Any:
         """The body parsed by orjson, which refuses what the standard library lets through to a
