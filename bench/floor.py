@@ -500,11 +500,33 @@ def get_statement(conn: sqlite3.Connection, statement_id: str) -> tuple:
     return item, _state_version(conn)
 
 
+# per document type: the table, the summary, and the columns it reads (api.queries.shapes' @reads)
 SUMMARIES = {
-    "article": ("articles", _article_summary),
-    "entity": ("entities", _entity_summary),
-    "statement": ("statements", _statement_summary),
-    "event": ("events", _event_summary),
+    "article": (
+        "articles",
+        _article_summary,
+        ["id", "title", "published_value", "published_precision", "published_note"],
+    ),
+    "entity": ("entities", _entity_summary, ["id", "type", "name"]),
+    "statement": (
+        "statements",
+        _statement_summary,
+        [
+            "id",
+            "kind",
+            "speaker_id",
+            "text",
+            "said_on_value",
+            "said_on_precision",
+            "said_on_note",
+            "article_id",
+        ],
+    ),
+    "event": (
+        "events",
+        _event_summary,
+        ["id", "type", "title", "date_value", "date_precision", "date_note", "planned"],
+    ),
 }
 
 
@@ -585,8 +607,9 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
         by_type[r["doc_type"]].append(r["item_id"])
     summaries = {}
     for doc_type, ids in by_type.items():
-        table, summarise = SUMMARIES[doc_type]
-        sql = f"SELECT {_columns(table)} \nFROM {table} \nWHERE {table}.id IN ({_marks(len(ids))})"
+        table, summarise, columns = SUMMARIES[doc_type]
+        selected = ", ".join(f"{table}.{c}" for c in columns)
+        sql = f"SELECT {selected} \nFROM {table} \nWHERE {table}.id IN ({_marks(len(ids))})"
         for r in conn.execute(sql, ids):
             summaries[(doc_type, r["id"])] = summarise(r)
     hits = []

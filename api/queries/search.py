@@ -39,7 +39,6 @@ from api.queries.paging import (
     VersionedCache,
     decode_cursor,
     encode_cursor,
-    loaded_columns,
     versioned_key,
 )
 from api.search_text import (
@@ -356,15 +355,17 @@ def search_documents(
     return Page(items, count, next_cursor, limit, [_sort_values(row) for row in items]), clauses
 
 
-_SUMMARY_ROWS: dict[Any, Select[Any]] = {}
+_SUMMARY_ROWS: dict[tuple[Any, Any], Select[Any]] = {}
 
 
-def _summary_rows(model: Any) -> Select[Any]:
-    """The loaded columns of ``model`` for the ids ``:ids``: a statement built once per model."""
-    stmt = _SUMMARY_ROWS.get(model)
+def _summary_rows(model: Any, summarise: Callable[[Any], dict[str, Any]]) -> Select[Any]:
+    """The columns ``summarise`` reads of ``model``, for the ids ``:ids``: a statement built
+    once per model."""
+    stmt = _SUMMARY_ROWS.get((model, summarise))
     if stmt is None:
+        columns = [model.__table__.c[name] for name in summarise.columns]  # type: ignore[attr-defined]
         where = model.id.in_(bindparam("ids", expanding=True))
-        stmt = _SUMMARY_ROWS[model] = select(*loaded_columns(model)).where(where)
+        stmt = _SUMMARY_ROWS[(model, summarise)] = select(*columns).where(where)
     return stmt
 
 
@@ -380,7 +381,7 @@ def search_hits(
     briefs: dict[tuple[str, str], dict[str, Any]] = {}
     for doc_type, ids in by_type.items():
         model, summarise = summaries[doc_type]
-        for row in run(session, _summary_rows(model), ids=ids):
+        for row in run(session, _summary_rows(model, summarise), ids=ids):
             briefs[(doc_type, row.id)] = summarise(row)
     hits = []
     for document, keys in zip(documents, page.sort_values, strict=True):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -184,10 +184,26 @@ def fuzzy(value: str | None, precision: str | None, note: str | None) -> dict[st
     return {"value": value, "precision": precision, "note": note}
 
 
+SummaryFunction = TypeVar("SummaryFunction", bound=Callable[[Any], dict[str, Any]])
+
+
+def reads(*columns: str) -> Callable[[SummaryFunction], SummaryFunction]:
+    """Declares the columns a summary reads (``summary.columns``): a query made for summaries
+    alone selects those, not the whole row (an article's body)."""
+
+    def mark(summary: SummaryFunction) -> SummaryFunction:
+        summary.columns = columns  # type: ignore[attr-defined]
+        return summary
+
+    return mark
+
+
+@reads("id", "type", "name")
 def entity_summary(entity: Entity) -> dict[str, Any]:
     return {"id": entity.id, "type": entity.type, "name": entity.name}
 
 
+@reads("id", "title", "published_value", "published_precision", "published_note")
 def article_summary(article: Article) -> dict[str, Any]:
     return {
         "id": article.id,
@@ -196,6 +212,7 @@ def article_summary(article: Article) -> dict[str, Any]:
     }
 
 
+@reads("id", "type", "title", "date_value", "date_precision", "date_note", "planned")
 def event_summary(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
@@ -206,6 +223,7 @@ def event_summary(event: Event) -> dict[str, Any]:
     }
 
 
+@reads("id", "kind", "speaker_id", "text", "said_on_value", "said_on_precision", "said_on_note", "article_id")
 def statement_summary(statement: Statement) -> dict[str, Any]:
     return {
         "id": statement.id,
