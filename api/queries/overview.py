@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, DatasetState, Entity, Event, Mention, Statement
-from api.queries import run
+from api.queries import Prepared, run
 
 _STATE = DatasetState.__table__
-_DATASET_STATE = select(_STATE.c.version, _STATE.c.changed_at).where(_STATE.c.id == 1)
+_DATASET_STATE = Prepared(select(_STATE.c.version, _STATE.c.changed_at).where(_STATE.c.id == 1))
 
 
-def dataset_state(session: Session) -> Row[Any] | None:
+def dataset_state(session: Session) -> Any:
     """The dataset version and when it changed (``.version``, ``.changed_at``), read on every
     request: a plain row of table columns, so neither an ORM object nor the ORM's result
     processing is involved."""

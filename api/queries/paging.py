@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, insp
 from sqlalchemy.orm import Session
 
 from api.errors import ClientError
+from api.queries import Prepared, run
 
 V = TypeVar("V")
 
@@ -259,6 +260,7 @@ class PageQuery:
     stmt: Select[Any]
     keys: list[tuple[SortKey, bool]]
     whole_rows: bool  # the rows are the items (plain rows of an ORM entity's columns)
+    prepared: Prepared  # ``stmt``, compiled once per dialect
 
 
 # built page queries per (listing, database, dataset version, filters, sort, limit, resumed)
@@ -285,7 +287,8 @@ def page_query(
         stmt = stmt.where(_after(keys))
     labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
     order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
-    return PageQuery(stmt.add_columns(*labelled).order_by(*order).limit(limit + 1), keys, whole_rows)
+    page = stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)
+    return PageQuery(page, keys, whole_rows, Prepared(page))
 
 
 def read_page(
@@ -295,8 +298,8 @@ def read_page(
     params = {}
     if cursor:
         params = {f"after_{i}": v for i, v in enumerate(decode_cursor(cursor, sort, query.keys))}
-    if query.whole_rows:  # Core rows on the connection: no ORM result handling
-        rows = session.connection().execute(query.stmt, params).all()
+    if query.whole_rows:  # plain rows on the DBAPI cursor: no ORM result handling
+        rows = run(session, query.prepared, **params).all()
     else:
         rows = session.execute(query.stmt, params).all()
     # a plain row is the item itself (its sort_key_* columns are extra attributes nobody reads)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
-    TextClause,
     bindparam,
     cast,
     false,
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ClientError
 from api.models import SearchDocument
-from api.queries import run
+from api.queries import Prepared, run
 from api.queries.overview import dataset_state
 from api.queries.paging import (
     COUNTS,
@@ -194,7 +193,7 @@ _NO_UPPER = 2**31 - 1
 _C = {"sqlite": "", "postgresql": ' COLLATE "C"'}  # byte order on both, as the cursor's keys
 
 
-def _search_sql(dialect: str) -> dict[tuple[str, bool], TextClause]:
+def _search_sql(dialect: str) -> dict[tuple[str, bool], Prepared]:
     """The statements of a ranked search, written once per backend: (name, typed) → SQL.
 
     ``typed`` statements keep the documents of ``:types`` only. Ranking happens on
@@ -245,7 +244,7 @@ def _search_sql(dialect: str) -> dict[tuple[str, bool], TextClause]:
         statements[("count", is_typed)] = f"SELECT count(*) {source}"
         statements[("below", is_typed)] = f"SELECT {doc_id} {source} AND {doc_id} < :low LIMIT 1"
     return {
-        key: text(sql).bindparams(bindparam("types", expanding=True)) if key[1] else text(sql)
+        key: Prepared(text(sql).bindparams(bindparam("types", expanding=True)) if key[1] else text(sql))
         for key, sql in statements.items()
     }
 
@@ -262,7 +261,7 @@ _CURSOR_KEYS = [
 
 def _count(
     session: Session,
-    sql: Mapping[tuple[str, bool], TextClause],
+    sql: Mapping[tuple[str, bool], Prepared],
     params: dict[str, Any],
     key: tuple[Any, ...] | None,
 ) -> int:
@@ -282,7 +281,7 @@ WINDOW_FLOORS: VersionedCache[tuple[int | None]] = VersionedCache(4096)
 
 
 def _window_floor(
-    session: Session, sql: Mapping[tuple[str, bool], TextClause], match: str, high: int, version: str | None
+    session: Session, sql: Mapping[tuple[str, bool], Prepared], match: str, high: int, version: str | None
 ) -> int | None:
     """The id of the :data:`SEARCH_WINDOW`-th newest match at or below ``high`` (None when there
     are fewer): where the window ranked on this page starts. Kept per dataset version, as
@@ -355,17 +354,17 @@ def search_documents(
     return Page(items, count, next_cursor, limit, [_sort_values(row) for row in items]), clauses
 
 
-_SUMMARY_ROWS: dict[tuple[Any, Any], Select[Any]] = {}
+_SUMMARY_ROWS: dict[tuple[Any, Any], Prepared] = {}
 
 
-def _summary_rows(model: Any, summarise: Callable[[Any], dict[str, Any]]) -> Select[Any]:
+def _summary_rows(model: Any, summarise: Callable[[Any], dict[str, Any]]) -> Prepared:
     """The columns ``summarise`` reads of ``model``, for the ids ``:ids``: a statement built
     once per model."""
     stmt = _SUMMARY_ROWS.get((model, summarise))
     if stmt is None:
         columns = [model.__table__.c[name] for name in summarise.columns]  # type: ignore[attr-defined]
         where = model.id.in_(bindparam("ids", expanding=True))
-        stmt = _SUMMARY_ROWS[(model, summarise)] = select(*columns).where(where)
+        stmt = _SUMMARY_ROWS[(model, summarise)] = Prepared(select(*columns).where(where))
     return stmt
 
 

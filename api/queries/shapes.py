@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.fuzzy_dates import bounds
 from api.models import Article, Entity, Event, Statement
+from api.queries import Prepared, run
 
 # how a field of an item is read from its row
 PLAIN = "plain"  # one column
@@ -106,7 +107,7 @@ class Found(NamedTuple):
     related: dict[str, Any]
 
 
-_GROUPED: dict[tuple[Any, ...], Select[Any]] = {}
+_GROUPED: dict[tuple[Any, ...], Prepared] = {}
 
 
 def grouped_by(
@@ -128,13 +129,13 @@ def grouped_by(
         stmt = _GROUPED.get(key)
         if stmt is None:
             column = getattr(model, owner)
-            stmt = (
+            stmt = Prepared(
                 select(*model.__table__.columns)
                 .where(column.in_(bindparam("owner_ids", expanding=True)))
                 .order_by(column, *order_by)
             )
             _GROUPED[key] = stmt
-        rows = session.connection().execute(stmt, {"owner_ids": list(ids)}).all()
+        rows = run(session, stmt, owner_ids=list(ids)).all()
         if rows:
             owner_of = itemgetter(rows[0]._fields.index(owner))
             for row in rows:

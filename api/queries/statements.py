@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, Event, Statement, StatementAbout
-from api.queries import run
+from api.queries import Prepared, run
 from api.queries.paging import SortKey, loaded_columns
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
@@ -82,7 +82,7 @@ def statement_links(session: Session, rows: Sequence[Any]) -> Linked:
 # summaries read even a retired article or event, as a statement still names it), then every
 # entity it names: those it is about (first column 1, in id order) and its speaker and channel.
 _ARTICLE, _EVENT, _ENTITY = Article.__table__, Event.__table__, Entity.__table__
-_STATEMENT_ITEM = (
+_STATEMENT_ITEM = Prepared(
     select(
         *loaded_columns(Statement),
         *prefixed(_ARTICLE, "a_", "id", "title", "published_value", "published_precision", "published_note"),
@@ -95,14 +95,16 @@ _STATEMENT_ITEM = (
     .where(Statement.id == bindparam("statement_id"), Statement.deleted_at.is_(None))
 )
 _ABOUT = StatementAbout.__table__
-_STATEMENT_ENTITIES = union_all(
-    select(literal(1).label("about"), _ENTITY.c.id, _ENTITY.c.type, _ENTITY.c.name)
-    .join(_ABOUT, _ABOUT.c.entity_id == _ENTITY.c.id)
-    .where(_ABOUT.c.statement_id == bindparam("statement_id")),
-    select(literal(0), _ENTITY.c.id, _ENTITY.c.type, _ENTITY.c.name).where(
-        _ENTITY.c.id.in_([bindparam("speaker_id"), bindparam("channel_id")])
-    ),
-).order_by("about", "id")
+_STATEMENT_ENTITIES = Prepared(
+    union_all(
+        select(literal(1).label("about"), _ENTITY.c.id, _ENTITY.c.type, _ENTITY.c.name)
+        .join(_ABOUT, _ABOUT.c.entity_id == _ENTITY.c.id)
+        .where(_ABOUT.c.statement_id == bindparam("statement_id")),
+        select(literal(0), _ENTITY.c.id, _ENTITY.c.type, _ENTITY.c.name).where(
+            _ENTITY.c.id.in_([bindparam("speaker_id"), bindparam("channel_id")])
+        ),
+    ).order_by("about", "id")
+)
 
 
 def get_statement(session: Session, *, statement_id: str) -> Found | None:
