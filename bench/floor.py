@@ -403,29 +403,37 @@ def list_statements(conn: sqlite3.Connection, args: dict[str, list[str]], reques
         next_cursor = _encode_cursor("said_on", [last["sort_key_0"], last["sort_key_1"], last["sort_key_2"]])
     body = _list_body(items, count, limit, next_cursor, args, request)
     if args.get("facets") == ["speaker"]:
-        body["meta"]["facets"] = {"speaker": _speaker_facet(conn, where, params, args, request)}
+        body["meta"]["facets"] = {"speaker": _speaker_facet(conn, where, params, args, request, version)}
     return body, version
 
 
+# as Veille (api.queries.facets.FACET_COUNTS): (filter, size, dataset version) -> (shown, hidden, labels)
+_facets: dict[tuple[Any, ...], tuple[list[Any], list[Any], dict[str, str]]] = {}
+
+
 def _speaker_facet(
-    conn: sqlite3.Connection, where: str, params: list[Any], args: dict, request: dict
+    conn: sqlite3.Connection, where: str, params: list[Any], args: dict, request: dict, version: int
 ) -> dict:
     size = int(args.get("facet_size", ["50"])[0])
-    sql = (
-        f"SELECT anon_1.speaker_id, count(*) AS count_1 \nFROM ({_filtered_subquery(where)}) AS anon_1 "
-        "GROUP BY anon_1.speaker_id"
-    )
-    rows = sorted(conn.execute(sql, params).fetchall(), key=lambda r: (-r[1], r[0] is None, r[0] or ""))
-    shown, hidden = rows[:size], rows[size:]
-    wanted = [r[0] for r in shown if r[0] is not None]
-    labels = {}
-    if wanted:
-        labels = dict(
-            conn.execute(
-                f"SELECT entities.id, entities.name \nFROM entities \nWHERE entities.id IN ({_marks(len(wanted))})",
-                wanted,
-            ).fetchall()
+    key = (tuple(params), size, version)
+    if key not in _facets:
+        sql = (
+            f"SELECT anon_1.speaker_id, count(*) AS count_1 \nFROM ({_filtered_subquery(where)}) AS anon_1 "
+            "GROUP BY anon_1.speaker_id"
         )
+        rows = sorted(conn.execute(sql, params).fetchall(), key=lambda r: (-r[1], r[0] is None, r[0] or ""))
+        shown, hidden = rows[:size], rows[size:]
+        wanted = [r[0] for r in shown if r[0] is not None]
+        labels = {}
+        if wanted:
+            labels = dict(
+                conn.execute(
+                    f"SELECT entities.id, entities.name \nFROM entities \nWHERE entities.id IN ({_marks(len(wanted))})",
+                    wanted,
+                ).fetchall()
+            )
+        _facets[key] = (shown, hidden, labels)
+    shown, hidden, labels = _facets[key]
     others = [
         (k, v) for k, values in args.items() if k not in ("cursor", "facets", "speaker") for v in values
     ]

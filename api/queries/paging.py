@@ -87,6 +87,17 @@ class Listing:
     tie_break: SortKey
     shape: Callable[[Session, Sequence[Any]], list[dict[str, Any]]]
 
+    def filtered_once(self, session: Session, filters: dict[str, Any]) -> Callable[[], Select[Any]]:
+        """The filtered SELECT, built on the first call only (a cache hit never builds it)."""
+        built: list[Select[Any]] = []
+
+        def filtered() -> Select[Any]:
+            if not built:
+                built.append(self.filtered(session, filters))
+            return built[0]
+
+        return filtered
+
     def page(
         self,
         session: Session,
@@ -104,13 +115,7 @@ class Listing:
         builds no SQL statement."""
         dialect = session.get_bind().dialect.name
         filter_key = repr(sorted(filters.items()))
-        built: list[Select[Any]] = []
-
-        def filtered() -> Select[Any]:  # built at most once, and only when a cache misses
-            if not built:
-                built.append(self.filtered(session, filters))
-            return built[0]
-
+        filtered = self.filtered_once(session, filters)
         count = -1
         if with_count:
             count = counted(session, filtered, versioned_key(session, version, id(self), filter_key))

@@ -22,7 +22,7 @@ from api.http.jsonio import json_response
 from api.http.smorest import Blueprint
 from api.queries.dataset_version import current_version
 from api.queries.facets import facet_counts
-from api.queries.paging import Page
+from api.queries.paging import Page, versioned_key
 from api.views.exports import csv_columns, every_item, negotiated_format, stream
 from api.views.shaping import Expander, select_fields
 
@@ -119,12 +119,15 @@ def _facet_url(name: str, value: Any, many_valued: bool) -> str | None:
 def facets_meta(
     session: Session, collection: Collection, filters: dict[str, Any], names: list[str], size: int
 ) -> dict[str, Any]:
-    """``meta.facets``: for each facet asked, its most frequent values and the count of the others."""
-    filtered = collection.listing.filtered(session, filters)
+    """``meta.facets``: for each facet asked, its most frequent values and the count of the others
+    (kept per dataset version: the filtered query is built only when one is counted)."""
+    filtered = collection.listing.filtered_once(session, filters)
+    filter_key = repr(sorted(filters.items()))
     meta = {}
     for name in names:
         facet = collection.facets[name]
-        values, other = facet_counts(session, filtered, facet, size=size)
+        key = versioned_key(session, current_version(), collection.name, filter_key, name, size)
+        values, other = facet_counts(session, filtered, facet, size=size, key=key)
         meta[name] = {
             "values": [{**v, "url": _facet_url(name, v["value"], facet.many_valued)} for v in values],
             "other": other,
