@@ -218,6 +218,8 @@ class DatasetState(Base):
     version: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # bumped by triggers on entity_aliases (migration 0010): the spelling variants' version
+    aliases_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class SearchDocument(Base):

@@ -254,7 +254,7 @@ def highlight(
 
 _local = threading.local()
 # the spelling variants as read at one dataset version: (version, alias rows, variants)
-_spellings: tuple[int | None, list[Any], dict[str, list[tuple[str, ...]]]] = (None, [], {})
+_spellings: tuple[int | None, int, dict[str, list[tuple[str, ...]]]] = (None, 0, {})
 _counts: dict[tuple[Any, ...], int] = {}  # (filter or search, dataset version) -> count or window bound
 
 
@@ -539,17 +539,21 @@ SUMMARIES = {
 
 
 _ALIASES = "SELECT entity_id, alias FROM entity_aliases"  # api.queries.search._ALIASES
+# api.queries.search._ALIASES_VERSION
+_ALIASES_VERSION = "SELECT dataset_state.aliases_version \nFROM dataset_state \nWHERE dataset_state.id = ?"
 
 
 def _spelling_variants(conn: sqlite3.Connection, version: int) -> dict[str, list[tuple[str, ...]]]:
-    # as Veille: the alias rows read again on a new dataset version, the variants rebuilt only
-    # when they changed
+    # as Veille: on a new dataset version the aliases version is read, and the alias rows read
+    # again and the variants rebuilt only when it changed
     global _spellings  # noqa: PLW0603
-    known_version, known_rows, variants = _spellings
+    known_version, known_aliases, variants = _spellings
     if version == known_version:
         return variants
-    rows = conn.execute(_ALIASES).fetchall()
-    if rows != known_rows:
+    row = conn.execute(_ALIASES_VERSION, (1,)).fetchone()
+    aliases_version = (row[0] if row else None) or 0
+    if aliases_version != known_aliases or known_version is None:
+        rows = conn.execute(_ALIASES).fetchall()
         spellings: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for entity_id, alias in rows:
             phrase = tuple(terms(alias))
@@ -561,7 +565,7 @@ def _spelling_variants(conn: sqlite3.Connection, version: int) -> dict[str, list
                 if len(phrase) == 1:
                     found[phrase[0]].extend(sorted(phrases))
         variants = dict(found)
-    _spellings = (version, rows, variants)
+    _spellings = (version, aliases_version, variants)
     return variants
 
 

@@ -8,6 +8,7 @@ this process as soon as the version it bumped is read, and its removal must narr
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -60,3 +61,27 @@ def test_a_spelling_written_elsewhere_is_used_at_the_next_version(
     write(other_worker, "DELETE FROM entity_aliases WHERE alias = :alias", alias=NEW_SPELLING)
     assert count(client, NEW_SPELLING) == 0, "a removed spelling no longer widens the search"
     assert count(client, "Shoigu") == shoigu
+
+
+def test_a_version_that_changed_no_alias_reads_no_alias_row(
+    module_writable: Writable, other_worker: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.queries import search  # noqa: PLC0415  (its alias reader is counted here)
+
+    reads: list[int] = []
+    read_rows = search._alias_rows
+
+    def counted(session: Any) -> list[tuple[str, str]]:
+        reads.append(1)
+        return read_rows(session)
+
+    monkeypatch.setattr(search, "_alias_rows", counted)
+    client = module_writable.app.test_client()
+    count(client, "Shoigu")  # whatever this process knew, it knows the current version now
+    reads.clear()
+    write(other_worker, "UPDATE articles SET lead = lead WHERE 1 = 0")
+    count(client, "Shoigu")
+    assert reads == [], "a write that touched no alias made the aliases be read again"
+    write(other_worker, "UPDATE entity_aliases SET alias = alias WHERE alias = 'Choïgou'")
+    count(client, "Shoigu")
+    assert reads == [1], "an alias row written (even to the same value) makes them be read again"
