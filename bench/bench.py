@@ -749,7 +749,7 @@ class Server:
 
 def flush_redis(url: str) -> None:
     """An empty database for the run's rate-limit counters (a leftover window must not count)."""
-    import redis  # noqa: PLC0415  (Flask-Limiter's [redis] extra, in the project's venv)
+    import redis  # noqa: PLC0415  (limits' Redis storage, in the project's venv)
 
     try:
         redis.Redis.from_url(url).flushdb()

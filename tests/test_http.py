@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import threading
 import time
 import uuid
@@ -11,6 +13,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from api.http.rate_limits import SweptMemoryStorage
 from tests.conftest import Databases
@@ -162,6 +165,95 @@ def test_the_fourth_request_in_a_minute_is_429_with_retry_after(limited_app: Cal
     assert client.get("/healthz").status_code == 200  # operations endpoints are never limited
 
 
+# the values that differ per request or per dataset, shown as their kind by ``in_order``
+KINDS = {
+    "Content-Length": r"\d+",
+    "ETag": r'"[0-9a-f]{64}"',
+    "X-Dataset-Version": r"\d+",
+    "X-RateLimit-Reset": r"\d{10}",
+    "Retry-After": r"\d+",
+    "X-Request-ID": r"[0-9a-f]{32}",
+}
+SHARED_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    (
+        "Access-Control-Expose-Headers",
+        "ETag, Link, Retry-After, X-Dataset-Version, X-RateLimit-Limit, X-RateLimit-Remaining,"
+        " X-RateLimit-Reset, X-Request-ID",
+    ),
+]
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ),
+]
+
+
+def in_order(response: TestResponse) -> list[tuple[str, str]]:
+    """Every header in the order sent, a value of ``KINDS`` as ``<name>`` when it has its form."""
+    return [
+        (name, f"<{name}>" if name in KINDS and re.fullmatch(KINDS[name], value) else value)
+        for name, value in response.headers
+    ]
+
+
+def test_a_200_its_304_and_a_429_carry_exactly_these_headers(limited_app: Callable[..., Flask]) -> None:
+    client = limited_app(RATE_LIMIT_ANONYMOUS="2/minute").test_client()
+    item = "/v1/statements/st-6f8dc8871e99739c"
+    ok = client.get(item)
+    not_modified = client.get(item, headers={"If-None-Match": ok.headers["ETag"]})
+    refused = client.get(item)
+    assert (ok.status_code, not_modified.status_code, refused.status_code) == (200, 304, 429)
+
+    def counted(remaining: int) -> list[tuple[str, str]]:
+        reset = ("X-RateLimit-Reset", "<X-RateLimit-Reset>")
+        return [("X-RateLimit-Limit", "2"), ("X-RateLimit-Remaining", str(remaining)), reset]
+
+    fresh = [("Cache-Control", "public, max-age=60"), ("Vary", "Accept, Authorization"), ("ETag", "<ETag>")]
+    assert in_order(ok) == [
+        ("Content-Type", "application/json"),
+        ("Content-Length", "<Content-Length>"),
+        ("X-Dataset-Version", "<X-Dataset-Version>"),
+        *SHARED_HEADERS,
+        *SECURITY_HEADERS,
+        *fresh,
+        *counted(1),
+        ("X-Request-ID", "<X-Request-ID>"),
+    ]
+    assert in_order(not_modified) == [
+        ("X-Dataset-Version", "<X-Dataset-Version>"),
+        *SHARED_HEADERS,
+        *SECURITY_HEADERS,
+        *fresh,
+        *counted(0),
+        ("X-Request-ID", "<X-Request-ID>"),
+    ]
+    # an error gets the CORS headers from its handler, before the version
+    assert in_order(refused) == [
+        ("Content-Type", "application/problem+json"),
+        ("Content-Length", "<Content-Length>"),
+        *SHARED_HEADERS,
+        ("X-Dataset-Version", "<X-Dataset-Version>"),
+        *SECURITY_HEADERS,
+        ("Cache-Control", "no-store"),
+        ("Vary", "Accept, Authorization"),
+        *counted(0),
+        ("Retry-After", "<Retry-After>"),
+        ("X-Request-ID", "<X-Request-ID>"),
+    ]
+    assert ok.headers["ETag"] == not_modified.headers["ETag"] == f'"{hashlib.sha256(ok.data).hexdigest()}"'
+    assert int(ok.headers["Content-Length"]) == len(ok.data)
+    reset = int(refused.headers["X-RateLimit-Reset"])
+    assert reset == int(ok.headers["X-RateLimit-Reset"])
+    assert 0 < reset - time.time() <= 61
+    assert int(refused.headers["Retry-After"]) in (int(reset - time.time()), int(reset - time.time()) + 1)
+    assert refused.get_json()["detail"] == "2 per 1 minute"
+
+
 def test_memory_rate_limits_expire_without_a_timer_thread(make_app: Callable[..., Flask]) -> None:
     app = make_app(RATE_LIMIT_ANONYMOUS="2/second")
     client = app.test_client()
@@ -188,9 +280,10 @@ def test_rate_limits_are_shared_through_redis(limited_app: Callable[..., Flask])
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.fail("Redis is expected on 127.0.0.1:6379 (see README)")
-    shared = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
-    workers = [limited_app(**shared), limited_app(**shared)]
-    statuses = [workers[i % 2].test_client().get("/v1").status_code for i in range(4)]
+    workers = [limited_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379") for _ in range(2)]
+    # an address of this run's own: counts of earlier runs in the same minute are not its
+    client = {"REMOTE_ADDR": "2001:db8::" + ":".join(f"{n:x}" for n in uuid.uuid4().fields[1:5])}
+    statuses = [workers[i % 2].test_client().get("/v1", environ_base=client).status_code for i in range(4)]
     assert statuses == [200, 200, 200, 429]
 
 

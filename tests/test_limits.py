@@ -1,8 +1,10 @@
 """Rate limits that hold: Retry-After only where it means something, failed authentication
-limited per address, and the advertised limit enforced by the deployment `make run` starts."""
+limited per address, counts kept in memory while Redis is away, and the advertised limit
+enforced by the deployment `make run` starts."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,8 +14,10 @@ from flask import Flask
 
 from tests.helpers import assert_problem
 from tests.servers import gunicorn, http_get
+from tests.test_failures import TcpProxy
 
 BOGUS = {"Authorization": "Bearer vk_0000000000000000_nope"}
+REDIS_DATABASE = 13  # a Redis database of this file's own
 
 
 def test_successful_responses_carry_no_retry_after(limited_app: Callable[..., Flask]) -> None:
@@ -75,6 +79,37 @@ def test_valid_keys_do_not_count_as_failures(limited_app: Callable[..., Flask]) 
     assert [client.get("/v1", headers=valid).status_code for _ in range(5)] == [200] * 5
 
 
+def test_a_malformed_limit_stops_the_start(make_app: Callable[..., Flask]) -> None:
+    with pytest.raises(ValueError, match="rate limit"):
+        make_app(RATE_LIMIT_ANONYMOUS="a lot")
+
+
+def test_without_redis_limits_are_counted_in_memory_until_it_answers_again(
+    limited_app: Callable[..., Flask],
+) -> None:
+    pytest.importorskip("redis")
+    redis = TcpProxy(("127.0.0.1", 6379))
+    redis.start()
+    redis.stop()  # a port of the test's own, refusing connections: Redis is away
+    uri = f"redis://127.0.0.1:{redis.port}/{REDIS_DATABASE}"
+    client = limited_app(RATE_LIMIT_ANONYMOUS="2/minute", RATELIMIT_STORAGE_URI=uri).test_client()
+    address = {"REMOTE_ADDR": "2001:db8::" + ":".join(f"{n:x}" for n in uuid.uuid4().fields[1:5])}
+    away = [client.get("/v1", environ_base=address) for _ in range(3)]
+    assert [r.status_code for r in away] == [200, 200, 429]
+    assert [r.headers["X-RateLimit-Remaining"] for r in away] == ["1", "0", "0"]
+    redis.start()  # back on the same port: asked again after 1 s, then 2, 4…
+    try:
+        deadline = time.monotonic() + 10
+        while (back := client.get("/v1", environ_base=address)).status_code == 429:
+            assert time.monotonic() < deadline, "Redis was not used again"
+            time.sleep(0.25)
+    finally:
+        redis.stop()
+    # Redis's own count for this address, which the requests made while it was away never reached
+    assert back.status_code == 200
+    assert back.headers["X-RateLimit-Remaining"] == "1"
+
+
 def burst(base: str, count: int) -> list[int]:
     # several connections at once, so that several gunicorn workers, if any, would serve them
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -89,9 +124,9 @@ def test_gunicorn_as_make_run_starts_it_enforces_the_advertised_limit(seeded_url
     env.pop("WEB_CONCURRENCY", None)
     if storage == "redis":
         redis = pytest.importorskip("redis")
-        database = 13  # a Redis database of this test's own, emptied first
-        redis.Redis(host="127.0.0.1", port=6379, db=database, socket_connect_timeout=1).flushdb()
-        env["RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:6379/{database}"
+        # emptied first: counters are named after the address and the limit
+        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_connect_timeout=1).flushdb()
+        env["RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
     with gunicorn(env) as base:
         statuses = burst(base, limit + 8)
         assert statuses == [200] * limit + [429] * 8

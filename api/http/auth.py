@@ -9,7 +9,7 @@ read from the query string.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Request, g
 
 from api.db import get_session
 from api.errors import ClientError
@@ -36,33 +36,32 @@ def require_scope(scope: str) -> None:
         raise ClientError(403, f"The key {identity.name!r} lacks the {scope!r} scope.")
 
 
-def init_app(app: Flask) -> None:
-    @app.before_request
-    def authenticate() -> None:
-        named = [p for p in KEY_PARAMETERS if p in request.args]
-        if named:
-            raise ClientError(
-                400,
-                f"API keys are never accepted in the query string ({named[0]}); use Authorization: Bearer.",
-            )
-        header = request.headers.get("Authorization")
-        if header is None:
-            return
-        # checked before the key is: past the limit, not even a right key is looked at
-        retry_after = auth_failures_retry_after()
-        if retry_after is not None:
-            raise ClientError(
-                429,
-                "Too many failed authentications from this address; try again later.",
-                headers={"Retry-After": str(retry_after)},
-            )
-        scheme, _, presented = header.partition(" ")
-        identity = identify(get_session(), presented.strip()) if scheme.lower() == "bearer" else None
-        if identity is None:
-            count_auth_failure()
-            raise ClientError(
-                401,
-                "The API key is unknown, malformed or revoked.",
-                headers=_challenge("invalid_token"),
-            )
-        g.api_key = identity
+def authenticate(req: Request) -> None:
+    """Before the view: ``g.api_key`` for a valid key; 401, or 429 past the failures, for another."""
+    named = [p for p in KEY_PARAMETERS if p in req.args]
+    if named:
+        raise ClientError(
+            400,
+            f"API keys are never accepted in the query string ({named[0]}); use Authorization: Bearer.",
+        )
+    header = req.headers.get("Authorization")
+    if header is None:
+        return
+    # checked before the key is: past the limit, not even a right key is looked at
+    retry_after = auth_failures_retry_after()
+    if retry_after is not None:
+        raise ClientError(
+            429,
+            "Too many failed authentications from this address; try again later.",
+            headers={"Retry-After": str(retry_after)},
+        )
+    scheme, _, presented = header.partition(" ")
+    identity = identify(get_session(), presented.strip()) if scheme.lower() == "bearer" else None
+    if identity is None:
+        count_auth_failure()
+        raise ClientError(
+            401,
+            "The API key is unknown, malformed or revoked.",
+            headers=_challenge("invalid_token"),
+        )
+    g.api_key = identity

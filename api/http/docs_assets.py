@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -90,13 +90,15 @@ def asset(release: str, filename: str) -> Response:
     return serve_asset(assets_dir(), PACKAGES, release, filename)
 
 
-def init_app(app: Flask) -> None:
-    """Register the blueprint; call it before ``http_caching.init_app``.
+def cache_for_a_year(response: Response, endpoint: str | None) -> None:
+    """After the general Cache-Control policy: a year for the versioned files (on a 304 too, which
+    must carry the same Cache-Control as the 200)."""
+    if endpoint in VERSIONED_ENDPOINTS and response.status_code in (200, 304):
+        response.headers["Cache-Control"] = CACHE_CONTROL
 
-    after_request hooks run in reverse order of registration, so the hook below runs after the
-    general Cache-Control policy and restores the year-long caching of these versioned files
-    (also on a 304, which must carry the same Cache-Control as the 200).
-    """
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint; warn when the assets are not installed."""
     app.register_blueprint(blp)
     missing = [package for package in PACKAGES if installed_version(package) is None]
     if missing:
@@ -105,9 +107,3 @@ def init_app(app: Flask) -> None:
             ", ".join(missing),
             assets_dir(),
         )
-
-    @app.after_request
-    def cache_assets_for_a_year(response: Response) -> Response:
-        if request.endpoint in VERSIONED_ENDPOINTS and response.status_code in (200, 304):
-            response.headers["Cache-Control"] = CACHE_CONTROL
-        return response

@@ -12,51 +12,53 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, request
+from flask import Request, Response
 
 from api.http.problems import DATABASE_UNAVAILABLE
 from api.queries.dataset_version import current_version
 
 NOT_CACHED = ("/healthz", "/readyz", "/metrics")
-VARY = "Accept, Authorization"
+VARY = ("Accept", "Authorization")
 
 
-def _etag(response: Response) -> str:
+def _etag(response: Response, req: Request) -> str:
     if response.is_streamed:
-        basis = f"{current_version()}|{request.url}|{response.content_type}".encode()
+        basis = f"{current_version()}|{req.url}|{response.content_type}".encode()
     else:
         basis = response.get_data()
     return hashlib.sha256(basis).hexdigest()
 
 
-def _cache_control(response: Response, max_age: int) -> str:
-    if request.headers.get("Authorization"):
+def _cache_control(response: Response, req: Request, max_age: int) -> str:
+    if req.environ.get("HTTP_AUTHORIZATION"):
         return "private, no-store"
-    if request.path in NOT_CACHED or response.status_code >= 300:
+    if req.path in NOT_CACHED or response.status_code >= 300:
         return "no-store"
     return f"public, max-age={max_age}"
 
 
-def init_app(app: Flask) -> None:
-    max_age = app.config["CACHE_MAX_AGE"]
-
-    @app.after_request
-    def conditional(response: Response) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            response.headers.setdefault("Cache-Control", "no-store")
-            return response
-        response.headers["Cache-Control"] = _cache_control(response, max_age)
-        response.vary.update(v.strip() for v in VARY.split(","))
-        if response.status_code != 200:
-            return response
-        try:
-            response.set_etag(_etag(response))
-        except DATABASE_UNAVAILABLE:
-            return response
-        if request.if_none_match and request.if_none_match.contains_weak(response.get_etag()[0]):
-            response.status_code = 304
-            response.close()  # an unstarted stream is closed here, inside its request
-            response.response = []
-            for header in ("Content-Type", "Content-Length", "Content-Disposition"):
-                response.headers.pop(header, None)
-        return response
+def conditional(response: Response, req: Request, max_age: int) -> None:
+    """Cache-Control and Vary of every response; the ETag of a 200 to a GET or HEAD, which
+    becomes an empty 304 when ``If-None-Match`` names it."""
+    headers = response.headers
+    if req.method not in ("GET", "HEAD"):
+        headers.setdefault("Cache-Control", "no-store")
+        return
+    headers["Cache-Control"] = _cache_control(response, req, max_age)
+    if "Vary" in headers:
+        response.vary.update(VARY)
+    else:
+        headers["Vary"] = ", ".join(VARY)
+    if response.status_code != 200:
+        return
+    try:
+        etag = _etag(response, req)
+    except DATABASE_UNAVAILABLE:
+        return
+    response.set_etag(etag)
+    if "HTTP_IF_NONE_MATCH" in req.environ and req.if_none_match.contains_weak(etag):
+        response.status_code = 304
+        response.close()  # an unstarted stream is closed here, inside its request
+        response.response = []
+        for header in ("Content-Type", "Content-Length", "Content-Disposition"):
+            response.headers.pop(header, None)

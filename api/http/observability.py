@@ -12,9 +12,10 @@ import random
 import re
 import time
 from http import HTTPStatus
+from typing import Any
 
 import orjson
-from flask import Flask, Response, g, request
+from flask import Request, Response, g
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -83,19 +84,6 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 KNOWN_STATUSES = frozenset(status.value for status in HTTPStatus)
 
 
-def _route() -> str:
-    """The route template (``/v1/statements/<string:item_id>``); one label for every unknown path."""
-    return request.url_rule.rule if request.url_rule else "unmatched"
-
-
-def _method() -> str:
-    return request.method if request.method in KNOWN_METHODS else "other"
-
-
-def _status(code: int) -> str:
-    return str(code) if code in KNOWN_STATUSES else f"{code // 100}xx"
-
-
 def metrics_response() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -106,35 +94,52 @@ def metrics_response() -> Response:
     return Response(body, content_type=CONTENT_TYPE_LATEST)
 
 
-def init_app(app: Flask) -> None:
-    configure_logging(app.config["LOG_LEVEL"])
+# the counter and histogram of each method label, route and status code, bound once: ``labels()``
+# validates and looks its arguments up on every call
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
-    @app.before_request
-    def start() -> None:
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else new_request_id()
-        g.started = time.perf_counter()
 
-    @app.after_request
-    def finish(response: Response) -> Response:
-        request_id = g.get("request_id") or new_request_id()
-        response.headers["X-Request-ID"] = request_id
-        duration = time.perf_counter() - g.get("started", time.perf_counter())
-        route, method = _route(), _method()
-        REQUESTS.labels(method, route, _status(response.status_code)).inc()
-        LATENCY.labels(method, route).observe(duration)
-        access_log.info(
-            "request",
-            extra={
-                "fields": {
-                    "request_id": request_id,
-                    "method": request.method,
-                    "route": route,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round(duration * 1000, 2),
-                    "remote": request.remote_addr,
-                }
-            },
+def _series_of(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    series = _series.get((method, route, status))
+    if series is None:
+        label = str(status) if status in KNOWN_STATUSES else f"{status // 100}xx"
+        series = _series[method, route, status] = (
+            REQUESTS.labels(method, route, label),
+            LATENCY.labels(method, route),
         )
-        return response
+    return series
+
+
+def start(environ: dict[str, Any]) -> None:
+    """Before the view: the request id (the client's, if well formed) and the start time."""
+    given = environ.get("HTTP_X_REQUEST_ID", "")
+    g.request_id = given if REQUEST_ID.match(given) else new_request_id()
+    g.started = time.perf_counter()
+
+
+def finish(response: Response, req: Request) -> None:
+    """After everything else: the request id header, the metrics and the access log line."""
+    request_id = g.get("request_id") or new_request_id()
+    response.headers["X-Request-ID"] = request_id
+    duration = time.perf_counter() - g.get("started", time.perf_counter())
+    # labels come from bounded sets only (see KNOWN_METHODS), the route is the URL rule's template
+    route = req.url_rule.rule if req.url_rule else "unmatched"
+    requests, latency = _series_of(
+        req.method if req.method in KNOWN_METHODS else "other", route, response.status_code
+    )
+    requests.inc()
+    latency.observe(duration)
+    access_log.info(
+        "request",
+        extra={
+            "fields": {
+                "request_id": request_id,
+                "method": req.method,
+                "route": route,
+                "path": req.path,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+                "remote": req.remote_addr,
+            }
+        },
+    )

@@ -1,10 +1,19 @@
-"""Rate limits (Flask-Limiter): per client address, higher for requests with an API key.
+"""Rate limits: per client address, higher for requests with an API key, counted by ``limits``.
 
-Storage is in memory by default (one process); set ``RATELIMIT_STORAGE_URI`` to a Redis URL
-so every worker and host shares the counts. ``memory://`` is served by :class:`SweptMemoryStorage`,
-the library's memory storage without its expiry timer thread. Responses carry ``X-RateLimit-Limit``,
-``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``; a 429 is problem+json with an integer
-``Retry-After``. Failed authentications have their own, lower limit per address.
+The limit settings are parsed once, when the app is made (a malformed one stops it). A counted
+request is one hit of a fixed-window counter per client (``ip:<address>``, or ``key:<name>`` for
+a valid API key), route and limit, kept where ``RATELIMIT_STORAGE_URI`` says: memory by default
+(one process), Redis to share the counts between workers and hosts. ``memory://`` is served by
+:class:`SweptMemoryStorage`, the library's memory storage without its expiry timer thread.
+Counters are named as Flask-Limiter named them when it counted here, so a rolling deploy keeps
+counting in Redis where the previous version stopped.
+
+A counted response carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
+``X-RateLimit-Reset`` (the epoch second after the window ends); a 429 is problem+json with an
+integer ``Retry-After``. ``/healthz``, ``/readyz``, ``/metrics``, OPTIONS, unmatched URLs and
+static files are not counted. If the storage fails, counting moves to this process's memory
+(logged) and the storage is asked again after 1, 2, 4… 32 seconds: no request is refused for it.
+Failed authentications have their own, lower limit per address, in the same storage.
 """
 
 from __future__ import annotations
@@ -12,17 +21,22 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from flask import Flask, Response, current_app, g, request
-from flask_limiter import HeaderNames, Limiter
-from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from flask import Flask, Request, Response, current_app, g, request
+from limits import RateLimitItem, parse, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from api.errors import ClientError
 
 EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
 SWEEP_SECONDS = 1.0
 AUTH_FAILURES = "auth-failures"  # the namespace of the failed-authentication counters
-LIMITER_RETRY_AFTER = "X-Veille-Limiter-Retry-After"  # never sent: see the after_request hook
+# a failed storage is asked again after 2**n seconds, n = 0…LAST_RETRY_EXPONENT, then from 0 again
+LAST_RETRY_EXPONENT = 5
+EXTENSION = "veille.rate_limits"
 log = logging.getLogger(__name__)
 
 
@@ -50,36 +64,120 @@ class SweptMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
-def _key_name() -> str | None:
-    """The name of the request's API key once authentication has accepted it (``g.api_key``)."""
-    key = g.get("api_key")
-    return getattr(key, "name", None)
-
-
 def client_address() -> str:
-    return get_remote_address() or "unknown"
-
-
-def _client_key() -> str:
-    # a valid key is counted per key, so its limit follows it across addresses
-    name = _key_name()
-    return f"key:{name}" if name else "ip:" + client_address()
+    return request.remote_addr or "127.0.0.1"
 
 
 def _storage_uri(configured: str) -> str:
     return "veille-memory://" if configured.strip() in ("memory://", "memory:///") else configured
 
 
-def _failures() -> tuple[Limiter, RateLimitItem] | None:
-    limiter = current_app.extensions.get("veille.limiter")
-    if limiter is None or not limiter.enabled:
-        return None
-    return limiter, current_app.extensions["veille.auth_failures_limit"]
+def _limits(setting: str) -> list[RateLimitItem]:
+    """The limits a setting names (``10/second;300/minute``), each once, shortest window first."""
+    return sorted(dict.fromkeys(parse_many(setting))) if setting else []
 
 
-def _storage_failed(error: Exception) -> None:
-    # as for the request limits (swallow_errors): a storage outage lets requests through
-    # rather than failing every request that carries a key
+class RateLimits:
+    """An app's limits and the counters they are counted with."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.anonymous = _limits(config["RATE_LIMIT_ANONYMOUS"])
+        self.keyed = _limits(config["RATE_LIMIT_KEYED"])
+        self.auth_failures = parse(config["RATE_LIMIT_AUTH_FAILURES"])
+        self._storage = storage_from_string(_storage_uri(config["RATELIMIT_STORAGE_URI"]))
+        self._in_storage = FixedWindowRateLimiter(self._storage)
+        self._in_memory = FixedWindowRateLimiter(SweptMemoryStorage())
+        self._storage_failed = False
+        self._retries = 0
+        self._asked_at = time.time()
+
+    @property
+    def counters(self) -> FixedWindowRateLimiter:
+        """The storage's counters, or this process's while the storage is unreachable."""
+        return self._in_memory if self._storage_failed else self._in_storage
+
+    def count(self, req: Request) -> None:
+        """Count a request before its view: a 429 past its limit; ``g.rate_limit`` for its headers."""
+        endpoint = req.endpoint
+        if not endpoint or endpoint.rpartition(".")[2] == "static":
+            return
+        try:
+            self._count(req, endpoint)
+        except ClientError:
+            raise
+        except Exception as error:
+            if self._storage_failed:
+                log.exception("rate limit storage: the request is not counted")
+            else:
+                self._fail_over(error)
+                self.count(req)
+
+    def _count(self, req: Request, endpoint: str) -> None:
+        if self._storage_failed and self._storage_answers_again():
+            log.info("rate limit storage recovered")
+            self._storage_failed, self._retries = False, 0
+        if req.path in EXEMPT_PATHS or req.method == "OPTIONS":
+            return
+        # a valid key is counted per key, so its limit follows it across addresses
+        name = getattr(g.get("api_key"), "name", None)
+        key, items = (f"key:{name}", self.keyed) if name else ("ip:" + client_address(), self.anonymous)
+        storage = self.counters.storage
+        # each limit's counter takes one hit (the fixed window of limits' FixedWindowRateLimiter,
+        # whose count the headers show without reading it again); the headers tell of the first
+        # limit passed, the shortest window, or of the one exceeded
+        shown = None
+        for item in items:
+            counter = item.key_for(key, endpoint)
+            count = storage.incr(counter, item.get_expiry())
+            if count > item.amount:
+                log.info("ratelimit %s (%s) exceeded at endpoint: %s", item, key, endpoint)
+                g.rate_limit = (item.amount, 0, int(storage.get_expiry(counter) + 1))
+                raise ClientError(429, str(item))
+            shown = shown or (item.amount, count, counter)
+        if shown is not None:
+            amount, count, counter = shown
+            g.rate_limit = (amount, amount - count, int(storage.get_expiry(counter) + 1))
+
+    def _fail_over(self, error: Exception) -> None:
+        log.warning(
+            "rate limit storage unreachable (%s: %s): counting in this process's memory",
+            error.__class__.__name__,
+            error,
+        )
+        self._storage_failed = True
+
+    def _storage_answers_again(self) -> bool:
+        if self._retries > LAST_RETRY_EXPONENT:
+            self._retries = 0
+        if time.time() - self._asked_at <= 2**self._retries:
+            return False
+        self._asked_at = time.time()
+        self._retries += 1
+        return self._storage.check()
+
+
+def add_headers(response: Response) -> None:
+    """``X-RateLimit-*`` of a counted request, and its 429's ``Retry-After`` (seconds to the reset)."""
+    if "rate_limit" not in g:
+        return
+    limit, remaining, reset_at = g.rate_limit
+    headers = response.headers
+    headers.add("X-RateLimit-Limit", str(limit))
+    headers.add("X-RateLimit-Remaining", str(remaining))
+    headers.add("X-RateLimit-Reset", str(reset_at))
+    if response.status_code == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = str(int(reset_at - time.time()))
+
+
+def retry_after_only_where_it_means_something(response: Response) -> None:
+    """``Retry-After`` on a 429 (the limit's window) or a 503 (the view's own), nowhere else."""
+    if response.status_code not in (429, 503) and "Retry-After" in response.headers:
+        del response.headers["Retry-After"]
+
+
+def _storage_error(error: Exception) -> None:
+    # as for the request limits: a storage outage lets requests through rather than failing
+    # every request that carries a key
     log.warning("rate limit storage: %s: %s", error.__class__.__name__, error)
 
 
@@ -89,63 +187,31 @@ def auth_failures_retry_after() -> int | None:
     Failed authentications are counted per client address, apart from (and far below) the
     request limits: a key cannot be guessed by the thousand, and a 401 is not free.
     """
-    failures = _failures()
-    if failures is None:
+    limits = current_app.extensions.get(EXTENSION)
+    if limits is None:
         return None
-    limiter, limit = failures
     try:
-        if limiter.limiter.test(limit, AUTH_FAILURES, client_address()):
+        if limits.counters.test(limits.auth_failures, AUTH_FAILURES, client_address()):
             return None
-        reset_at = limiter.limiter.get_window_stats(limit, AUTH_FAILURES, client_address()).reset_time
+        window = limits.counters.get_window_stats(limits.auth_failures, AUTH_FAILURES, client_address())
     except Exception as error:
-        _storage_failed(error)
+        _storage_error(error)
         return None
-    return max(1, math.ceil(reset_at - time.time()))
+    return max(1, math.ceil(window.reset_time - time.time()))
 
 
 def count_auth_failure() -> None:
-    failures = _failures()
-    if failures is not None:
-        limiter, limit = failures
+    limits = current_app.extensions.get(EXTENSION)
+    if limits is not None:
         try:
-            limiter.limiter.hit(limit, AUTH_FAILURES, client_address())
+            limits.counters.hit(limits.auth_failures, AUTH_FAILURES, client_address())
         except Exception as error:
-            _storage_failed(error)
+            _storage_error(error)
 
 
-def _retry_after_only_where_it_means_something(response: Response) -> Response:
-    """``Retry-After`` on a 429 (the limiter's window) or a 503 (the view's own), nowhere else.
-
-    Flask-Limiter writes its header on every response it counted, a 200 included, and on a
-    503 replaces the view's value with its window's; it writes under a private name instead
-    and this hook, which runs after it, keeps that value for 429s only.
-    """
-    window = response.headers.pop(LIMITER_RETRY_AFTER, None)
-    if response.status_code == 429:
-        if window is not None and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = window
-    elif response.status_code != 503:
-        response.headers.pop("Retry-After", None)
-    return response
-
-
-def init_app(app: Flask) -> Limiter:
-    anonymous, keyed = app.config["RATE_LIMIT_ANONYMOUS"], app.config["RATE_LIMIT_KEYED"]
-    # parsed here so that a malformed setting stops the start, not every keyed request
-    app.extensions["veille.auth_failures_limit"] = parse(app.config["RATE_LIMIT_AUTH_FAILURES"])
-    # registered before the limiter's own after_request, so it runs after it
-    app.after_request(_retry_after_only_where_it_means_something)
-    limiter = Limiter(
-        key_func=_client_key,
-        app=app,
-        default_limits=[lambda: keyed if _key_name() else anonymous],
-        default_limits_exempt_when=lambda: request.path in EXEMPT_PATHS or request.method == "OPTIONS",
-        headers_enabled=True,
-        header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER},
-        retry_after="delta-seconds",
-        storage_uri=_storage_uri(app.config["RATELIMIT_STORAGE_URI"]),
-        swallow_errors=True,
-        in_memory_fallback_enabled=True,
-    )
-    app.extensions["veille.limiter"] = limiter
-    return limiter
+def init_app(app: Flask) -> RateLimits | None:
+    """The app's rate limits, or None when ``VEILLE_RATE_LIMIT_ENABLED`` is false."""
+    if not app.config["RATELIMIT_ENABLED"]:
+        return None
+    limits = app.extensions[EXTENSION] = RateLimits(app.config)
+    return limits

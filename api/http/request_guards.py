@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, request
+from flask import Request
 
 from api.errors import ClientError
 
@@ -23,7 +23,7 @@ class ChunkedBodyLimit:
 
     werkzeug cuts such a stream at MAX_CONTENT_LENGTH without an error, so a body too large
     would reach the views truncated (and fail as bad JSON, a 400). Read here, it is either
-    handed on whole with its length, or flagged for the 413 of :func:`init_app`'s guard.
+    handed on whole with its length, or flagged for the 413 of :func:`refuse_unservable`.
     """
 
     def __init__(self, app: Any, limit: int) -> None:
@@ -45,8 +45,7 @@ class ChunkedBodyLimit:
         return self.app(environ, start_response)
 
 
-def _raw_target_length() -> int:
-    environ = request.environ
+def _raw_target_length(environ: dict[str, Any]) -> int:
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         return len(raw)
@@ -64,26 +63,23 @@ def _bad_bytes(raw: bytes) -> str | None:
     return None
 
 
-def init_app(app: Flask) -> None:
-    max_url, max_body = app.config["MAX_URL_LENGTH"], app.config["MAX_CONTENT_LENGTH"]
-
-    @app.before_request
-    def guard() -> None:
-        length = _raw_target_length()
-        if length > max_url:
-            raise ClientError(414, f"The URL is {length} characters long; the limit is {max_url}.")
-        if request.environ.get(TOO_LARGE):
-            raise ClientError(413, f"The chunked request body is over the limit of {max_body} bytes.")
-        if request.content_length is not None and request.content_length > max_body:
-            raise ClientError(
-                413, f"The request body is {request.content_length} bytes; the limit is {max_body}."
-            )
-        # PATH_INFO is the raw path decoded as latin-1 (PEP 3333): its bytes are what was sent
-        checks = {
-            "path": request.environ.get("PATH_INFO", "").encode("latin-1", "replace"),
-            "query string": unquote_to_bytes(request.query_string.replace(b"+", b" ")),
-        }
-        for where, raw in checks.items():
-            problem = _bad_bytes(raw)
-            if problem:
-                raise ClientError(400, f"The {where} {problem}.")
+def refuse_unservable(req: Request, max_url: int, max_body: int) -> None:
+    """Before the view: 414, 413 or 400 for a request no endpoint can serve."""
+    environ = req.environ
+    length = _raw_target_length(environ)
+    if length > max_url:
+        raise ClientError(414, f"The URL is {length} characters long; the limit is {max_url}.")
+    if environ.get(TOO_LARGE):
+        raise ClientError(413, f"The chunked request body is over the limit of {max_body} bytes.")
+    content_length = req.content_length
+    if content_length is not None and content_length > max_body:
+        raise ClientError(413, f"The request body is {content_length} bytes; the limit is {max_body}.")
+    # PATH_INFO is the raw path decoded as latin-1 (PEP 3333): its bytes are what was sent
+    checks = {
+        "path": environ.get("PATH_INFO", "").encode("latin-1", "replace"),
+        "query string": unquote_to_bytes(req.query_string.replace(b"+", b" ")),
+    }
+    for where, raw in checks.items():
+        problem = _bad_bytes(raw)
+        if problem:
+            raise ClientError(400, f"The {where} {problem}.")

@@ -28,15 +28,15 @@ import hashlib
 import re
 from functools import lru_cache
 
-from flask import Flask, Response, request
+from flask import Response
 
 DOCS_ENDPOINTS = ("openapi_swagger_ui", "openapi_redoc")
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -74,28 +74,18 @@ EXPLORE_POLICY = "; ".join(
 )
 
 
-def _docs_endpoint(response: Response) -> str | None:
-    """``openapi_swagger_ui`` or ``openapi_redoc`` for a documentation page, else None."""
-    endpoint = (request.endpoint or "").rpartition(".")[2]
-    return endpoint if endpoint in DOCS_ENDPOINTS and response.mimetype == "text/html" else None
-
-
-def init_app(app: Flask) -> None:
-    """Register the hook; call it after ``http_caching.init_app``.
-
-    after_request hooks run in reverse order of registration, so this one sees a documentation
-    page's body before a conditional GET turns it into an empty 304 that must keep its policy.
-    """
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.update(HEADERS)
-        endpoint = _docs_endpoint(response)
-        if endpoint and not response.is_streamed and response.get_data():
-            policy = docs_policy(endpoint, response.get_data(as_text=True))
-        elif request.endpoint == EXPLORE_ENDPOINT:
-            policy = EXPLORE_POLICY
-        else:
-            policy = API_POLICY
-        response.headers["Content-Security-Policy"] = policy
-        return response
+def add_security_headers(response: Response, endpoint: str | None) -> None:
+    """The headers of every response, and the policy of its kind of page (the API's unless a
+    documentation page or the explorer); before a conditional GET empties a page into a 304."""
+    headers = response.headers
+    for name, value in HEADERS:
+        headers[name] = value
+    page = (endpoint or "").rpartition(".")[2]
+    if page in DOCS_ENDPOINTS and response.mimetype == "text/html" and not response.is_streamed:
+        html = response.get_data(as_text=True)
+        policy = docs_policy(page, html) if html else API_POLICY
+    elif endpoint == EXPLORE_ENDPOINT:
+        policy = EXPLORE_POLICY
+    else:
+        policy = API_POLICY
+    headers["Content-Security-Policy"] = policy
