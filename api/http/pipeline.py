@@ -26,20 +26,20 @@ from typing import Any
 from flask import Flask, Response, request
 
 from api.http import auth, docs_assets, http_caching, observability, rate_limits, request_guards
-from api.http.cors import Cors
+from api.http.cors import cors_headers
 from api.http.problems import DATABASE_UNAVAILABLE
 from api.http.security_headers import add_security_headers
 from api.queries.dataset_version import current_version
 
 
-def _with_cors(cors: Cors, app: Flask, handle: Callable[[Any], Any]) -> Callable[[Any], Response]:
+def _with_cors(
+    cors: Callable[[Response], Response], app: Flask, handle: Callable[[Any], Any]
+) -> Callable[[Any], Response]:
     """An error handler whose response gets its CORS headers first, before the after hook adds
-    any other (as flask-cors did: the headers keep their place)."""
+    any other (as flask-cors's own registration does: the headers keep their place)."""
 
     def handled(error: Any) -> Response:
-        response = app.make_response(handle(error))
-        cors.add_headers(response, request._get_current_object())  # type: ignore[attr-defined]
-        return response
+        return cors(app.make_response(handle(error)))
 
     return handled
 
@@ -50,7 +50,7 @@ def init_app(app: Flask, *, unversioned_blueprints: Collection[str]) -> None:
     max_url, max_body = app.config["MAX_URL_LENGTH"], app.config["MAX_CONTENT_LENGTH"]
     max_age = app.config["CACHE_MAX_AGE"]
     limits = rate_limits.init_app(app)
-    cors = Cors(app.config["CORS_ORIGINS"])
+    cors = cors_headers(app)
     app.handle_user_exception = _with_cors(cors, app, app.handle_user_exception)  # type: ignore[method-assign]
     app.handle_exception = _with_cors(cors, app, app.handle_exception)  # type: ignore[method-assign]
 
@@ -71,7 +71,7 @@ def init_app(app: Flask, *, unversioned_blueprints: Collection[str]) -> None:
             # when the database is down the body already says so: no version to tell
             with suppress(*DATABASE_UNAVAILABLE):
                 response.headers["X-Dataset-Version"] = current_version()
-        cors.add_headers(response, req)
+        cors(response)
         add_security_headers(response, endpoint)
         http_caching.conditional(response, req, max_age)
         docs_assets.cache_for_a_year(response, endpoint)
