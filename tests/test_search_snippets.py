@@ -6,6 +6,8 @@ document of the seed corpus and on a synthetic sample (French-ish text from the 
 vocabularies, with the accents, apostrophes, ligatures, decomposed letters and digits that make
 a document's stems differ from its words) for many queries: rare and common words, phrases,
 prefixes, accented and apostrophe forms, entity spellings; with the stored stems and without.
+Then on what those may not reach: every character there is, a hit at every place of a document
+of mixed scripts and symbols, stored stems not as indexed, clauses no query parses to.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import html
 import random
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 
@@ -207,3 +210,129 @@ def test_texts_without_words_or_with_one_word(content: str) -> None:
                 assert highlight(content, clauses, stems=stems) == reference_highlight(
                     content, clauses, stems=stems
                 )
+
+
+# --------------------------------------------------------------------------------------------
+# What the corpora may not reach: every character, a hit at every place, stored stems that are
+# not as indexed, clauses no query parses to
+# --------------------------------------------------------------------------------------------
+
+
+def assert_same(content: str, clauses: list[Clause], stems: str | None, context_words: int = 12) -> None:
+    want = reference_highlight(content, clauses, stems=stems, context_words=context_words)
+    got = highlight(content, clauses, stems=stems, context_words=context_words)
+    assert got == want, f"clauses={clauses} stems={stems!r} context={context_words} text={content[:80]!r}"
+
+
+def test_words_are_where_WORD_finds_them_in_a_text_of_every_character() -> None:
+    """All of Unicode in code point order (lone surrogates too): a misjudged character would move
+    a word's offsets. Every word matches a prefix that every word has."""
+    content = "".join(map(chr, range(sys.maxunicode + 1)))
+    for clauses in ([Clause((("",),), prefix=True)], parse_query("zzyzxqwv")):
+        for stems in (" ".join(terms(content)), None):
+            assert_same(content, clauses, stems)
+
+
+# words that are several words, or none, or whose stems are several, or not ASCII: underscores,
+# digits, combining marks, CJK, an emoji, characters beyond the BMP, the French apostrophe, a
+# ligature, Cyrillic, a fraction, an Arabic ligature that folds into four words
+MIXED_WORDS = (
+    "snake_case",
+    "2024",
+    "3e",
+    "cafe\u0301s",
+    "東京",
+    "🙂",
+    "𝐀𝐁",
+    "𐐀𐐨",
+    "l’État",
+    "œuvre",
+    "Шойгу",
+    "½",
+    "ﷺ",
+    "la",
+    "sécurité",
+)
+MIXED_GAPS = (" ", ", ", " – ", "\u00a0", "\u202f", "’", "_", " « ", " » ", "… ", "\n", "🙂")
+
+
+@pytest.mark.parametrize("context_words", [0, 1, 3, 12])
+def test_a_hit_at_every_place_of_a_document(context_words: int) -> None:
+    """The rare word at each place of a mixed document: first and last word, first and last of
+    the snippet's words, late in the text; with text before the first word and after the last
+    or none; with the stored stems and without."""
+    rng = random.Random(3)
+    size = 40
+    words = [rng.choice(MIXED_WORDS) for _ in range(size)]
+    gaps = [rng.choice(MIXED_GAPS) for _ in range(size)]
+    qs = ["hydrographie", "sécurité", "hydrographie sécurité", '"la hydrographie"', "Шойгу", "etat", "hydro*"]
+    for at in range(size):
+        placed = [*words[:at], "hydrographie", *words[at + 1 :]]
+        body = "".join(word + gap for word, gap in zip(placed, gaps, strict=True))
+        for content in (body, body.rstrip(gaps[-1]), "« " + body):
+            for q in qs:
+                for stems in (" ".join(terms(content)), None):
+                    assert_same(content, parse_query(q), stems, context_words)
+
+
+def test_stored_stems_that_are_not_as_indexed() -> None:
+    """Stems joined by other whitespace or by more than one space, one stem more or less, stems
+    out of place, none, stems beyond ASCII or not printable: snippets as the stems split at
+    whitespace give them. The first sécurité's stem is another, so the stems mark the second
+    only where each word folded and stemmed marks both: the snippets tell which were used."""
+    content = "Le Conseil de sécurité se réunit ; la sécurité d'abord, dit l’ONU à New York."
+    stored = " ".join(terms(content)).replace("securit", "secour", 1)
+    first, *rest = stored.split(" ")
+    variants = [
+        stored,
+        f" {stored}",
+        f"{stored} ",
+        stored.replace(" ", "  ", 3),
+        stored.replace(" ", "\t", 3),
+        stored.replace(" ", "\n"),
+        stored.replace(" ", "\x1c", 2),
+        stored.replace(" ", "\u00a0", 2),
+        stored.replace(" ", "\u3000"),
+        f"{stored} york",
+        stored.rsplit(" ", 1)[0],
+        " ".join([*rest, first]),
+        stored.replace("new", "œuvr"),
+        stored.replace("new", "\ud800"),
+        stored.replace("new", "n\x00w"),
+        "",
+        " ",
+    ]
+    for q in ("sécurité", "conseil", '"conseil de sécurité"', '"new york"', "onu", "d'abord", "zzyzxqwv"):
+        for clauses in clause_sets(q):
+            for stems in variants:
+                assert_same(content, clauses, stems)
+
+
+def test_clauses_no_query_parses_to() -> None:
+    """A stem holding a space, an empty stem, phrases that overlap, the same words in two clauses,
+    no clause at all, in a text that repeats words and phrases back to back; with the stems, and
+    with stems that mark the first sécurité as another word (as in the test above)."""
+    content = "Le Conseil de sécurité de sécurité de l'ONU : la sécurité sécurité de la sécurité de tous."
+    stored = " ".join(terms(content))
+    secur, conseil, de = terms("sécurité Conseil de")
+    odd = [
+        [Clause(((f"{conseil} {de}",), (secur,)))],
+        [Clause((("",),))],
+        [Clause((("",), (de, "")))],
+        [Clause(((de, secur), (secur, de), (de,)))],
+        [Clause(((secur,),)), Clause(((de, secur),))],
+        [],
+    ]
+    for clauses in odd:
+        for stems in (stored, stored.replace(secur, "secour", 1), None):
+            for context_words in (0, 2, 12):
+                assert_same(content, clauses, stems, context_words)
+
+
+def test_hits_thousands_of_words_apart() -> None:
+    """Words between hits are skipped many at a time: more of them than one skip takes."""
+    filler = ["la", "sécurité", "du", "territoire"] * 700
+    content = " ".join(["hydrographie", *filler, "hydrographie", *filler, *filler, "hydrographie"])
+    for q in ("hydrographie", "sécurité"):
+        for stems in (" ".join(terms(content)), None):
+            assert_same(content, parse_query(q), stems)
