@@ -5,7 +5,9 @@ class) as Veille. For each request shape of the benchmark it runs the SQL statem
 for that response -- the same text, the same parameters, the same number of statements, in the
 same order (bench/bench.py checks it) -- with the stdlib ``sqlite3`` on one connection per thread,
 opened with Veille's pragmas, and serialises the same JSON body with ``orjson``. No validation,
-logging, metrics, ETag, CORS or rate limiting: what is left is the database and the JSON.
+logging, metrics, ETag, CORS or rate limiting: what is left is the database and the JSON. Search
+snippets are Veille's own ``api.search_text.highlight`` (a pure function), so both do the same
+snippet work.
 
 Shapes served (anything else is a 404):
 
@@ -22,7 +24,6 @@ the shape and the statements here must follow, or the floor compares unequal wor
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 import sqlite3
@@ -30,12 +31,14 @@ import threading
 import unicodedata
 from collections import defaultdict
 from datetime import datetime
-from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode
 
 import orjson
 import snowballstemmer
+
+from api.search_text import Clause
+from api.search_text import highlight as veille_highlight
 
 JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
 SEARCH_WINDOW = 1000  # api.queries.search.SEARCH_WINDOW
@@ -172,7 +175,6 @@ _SPACES = re.compile(r"\s+")
 WORD = re.compile(r"[^\W_]+")
 _stemmer = snowballstemmer.stemmer("french")
 _stems: dict[str, str] = {}
-_word_stems: dict[str, str] = {}  # as Veille's api.search_text.word_forms: a word as found -> its stem
 
 
 def fold(text: str) -> str:
@@ -191,63 +193,10 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in WORD.findall(fold(text))]
 
 
-def word_stem(word: str) -> str:
-    found = _word_stems.get(word)
-    if found is None:
-        found = _word_stems[word] = stem(fold(word))
-    return found
-
-
-def _positions(items: list[str], wanted: str) -> list[int]:
-    found: list[int] = []
-    try:
-        while True:
-            found.append(items.index(wanted, found[-1] + 1 if found else 0))
-    except ValueError:
-        return found
-
-
-def _hits(stems: list[str], clauses: list[tuple[tuple[str, ...], ...]]) -> set[int]:
-    hits: set[int] = set()
-    for alternatives in clauses:
-        for phrase in alternatives:
-            size = len(phrase)
-            for i in _positions(stems, phrase[0]):
-                if size == 1 or tuple(stems[i : i + size]) == phrase:
-                    hits.update(range(i, i + size))
-    return hits
-
-
-_WORDS_AND_GAPS = re.compile(f"({WORD.pattern})")
-
-
-def highlight(
-    text: str, clauses: list[tuple[tuple[str, ...], ...]], stored: str, context: int = 12
-) -> tuple[str, list]:
-    # as Veille: the text cut into words once (a regex split, the offsets by a running sum);
-    # the stored stems locate the matches when they align with the words
-    pieces = _WORDS_AND_GAPS.split(text)
-    words = pieces[1::2]
-    if not words:
-        return "", []
-    stems = stored.split()
-    hits = sorted(_hits(stems, clauses)) if len(stems) == len(words) else None
-    if hits is None or any(word_stem(words[i]) != stems[i] for i in hits):
-        hits = sorted(_hits([word_stem(w) for w in words], clauses))
-    bounds = [0, *accumulate(map(len, pieces))]  # word i: bounds[2i + 1] to bounds[2i + 2]
-    matches = [[bounds[2 * i + 1], bounds[2 * i + 2]] for i in hits]
-    centre = hits[0] if hits else 0
-    first, last = max(0, centre - context), min(len(words) - 1, centre + context)
-    start = 0 if first == 0 else bounds[2 * first + 1]
-    end = len(text) if last == len(words) - 1 else bounds[2 * last + 2]
-    parts, at = [], start
-    for i in hits:
-        if first <= i <= last:
-            parts.append(html.escape(text[at : bounds[2 * i + 1]]))
-            parts.append(f"<mark>{html.escape(text[bounds[2 * i + 1] : bounds[2 * i + 2]])}</mark>")
-            at = bounds[2 * i + 2]
-    parts.append(html.escape(text[at:end]))
-    return ("…" if start > 0 else "") + "".join(parts) + ("…" if end < len(text) else ""), matches
+def highlight(text: str, clauses: list[Clause], stored: str) -> tuple[str, list]:
+    # Veille's own snippet function (api.search_text: pure Python, no framework): the snippet
+    # and match offsets are the same work on both sides
+    return veille_highlight(text, clauses, stems=stored)
 
 
 # --- database ---
@@ -594,6 +543,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
     for s in terms(args["q"][0]):
         clauses.append(tuple(dict.fromkeys([(s,), *variants.get(s, [])])))
     parts = []
+    veille_clauses = [Clause(alternatives) for alternatives in clauses]
     for alternatives in clauses:
         phrases = ['"' + " ".join(p) + '"' for p in alternatives]
         parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
@@ -626,7 +576,7 @@ def search(conn: sqlite3.Connection, args: dict[str, list[str]], request: dict[s
             summaries[(doc_type, r["id"])] = summarise(r)
     hits = []
     for r in page:
-        snippet, matches = highlight(r["content"], clauses, r["terms"])
+        snippet, matches = highlight(r["content"], veille_clauses, r["terms"])
         hits.append(
             {
                 "type": r["doc_type"],
