@@ -262,10 +262,9 @@ class PageQuery:
     """The SELECT of one page of a filtered list, built once: its rows sorted by ``keys``, after
     the cursor's values (bound as ``after_0``… when ``resumed``), ``limit + 1`` of them."""
 
-    stmt: Select[Any]
+    prepared: Prepared  # the SELECT, compiled once per dialect
     keys: list[tuple[SortKey, bool]]
     whole_rows: bool  # the rows are the items (plain rows of an ORM entity's columns)
-    prepared: Prepared  # ``stmt``, compiled once per dialect
 
 
 # built page queries per (listing, database, dataset version, filters, sort, limit, resumed)
@@ -293,7 +292,7 @@ def page_query(
     labelled = [key.expression.label(f"sort_key_{i}") for i, (key, _) in enumerate(keys)]
     order = [key.expression.desc() if desc else key.expression.asc() for key, desc in keys]
     page = stmt.add_columns(*labelled).order_by(*order).limit(limit + 1)
-    return PageQuery(page, keys, whole_rows, Prepared(page))
+    return PageQuery(Prepared(page), keys, whole_rows)
 
 
 def read_page(
@@ -306,7 +305,7 @@ def read_page(
     if query.whole_rows:  # plain rows on the DBAPI cursor: no ORM result handling
         rows = run(session, query.prepared, **params).all()
     else:
-        rows = session.execute(query.stmt, params).all()
+        rows = session.execute(query.prepared.stmt, params).all()
     # a plain row is the item itself (its sort_key_* columns are extra attributes nobody reads)
     items = list(rows[:limit]) if query.whole_rows else [row[0] for row in rows[:limit]]
     width = len(query.keys)
