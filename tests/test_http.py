@@ -144,6 +144,42 @@ def test_cors_origins_are_configurable(make_app: Callable[..., Flask]) -> None:
     )
 
 
+def test_cors_answers_are_kept_per_origin_and_preflight(make_app: Callable[..., Flask]) -> None:
+    """flask-cors's answer is kept per resource, method and CORS request headers (api/http/cors.py):
+    a request like an earlier one gets the same headers again, and another origin its own."""
+    client = make_app(CORS_ORIGINS="https://a.example, https://b.example").test_client()
+
+    def cors_of(response: TestResponse) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in response.headers if k.startswith("Access-Control-") or k == "Vary"]
+
+    rounds = []
+    for _ in range(2):
+        seen = []
+        for path in (LIST, f"{LIST}/does-not-matter", "/healthz"):
+            for origin in ("https://a.example", "https://evil.example", "https://b.example", None):
+                response = client.get(path, headers={"Origin": origin} if origin else {})
+                allowed = origin in ("https://a.example", "https://b.example") and path != "/healthz"
+                if origin:
+                    assert response.headers.get("Access-Control-Allow-Origin") == (
+                        origin if allowed else None
+                    )
+                seen.append(cors_of(response))
+        for asked in ("x-one", "x-two"):
+            preflight = client.options(
+                LIST,
+                headers={
+                    "Origin": "https://a.example",
+                    "Access-Control-Request-Method": "GET",
+                    "Access-Control-Request-Headers": asked,
+                },
+            )
+            assert preflight.headers["Access-Control-Allow-Headers"] == asked
+            assert preflight.headers["Access-Control-Max-Age"] == "3600"
+            seen.append(cors_of(preflight))
+        rounds.append(seen)
+    assert rounds[0] == rounds[1]
+
+
 def test_every_origin_of_a_list_with_spaces_is_allowed(make_app: Callable[..., Flask]) -> None:
     app = make_app(CORS_ORIGINS="https://a.example, https://b.example")
     client = app.test_client()

@@ -8,10 +8,13 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import Connection, CursorResult, Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
+
+# where a session keeps the connection its reads run on (see _connection)
+_CONNECTION = "veille.connection"
 
 
 class Rows:
@@ -51,6 +54,14 @@ class _Compiled:
         # IN lists (expanding parameters, or values built into a list query) are expanded per
         # run, by SQLAlchemy's own public expansion
         self.expands = bool(self.compiled.post_compile_params)
+        # the expanded SQL depends only on how many values each IN list has, unless a value is
+        # rendered into the SQL itself (literal_execute): then it is expanded on every run
+        self.expanding = (
+            None
+            if self.compiled.literal_execute_params
+            else [self.compiled.bind_names[p] for p in self.compiled.post_compile_params]
+        )
+        self.expansions: dict[tuple[int, ...], Any] = {}
         self.positional = dialect.positional
         self.dialect = dialect
         self.types = [c.type for c in getattr(stmt, "selected_columns", ())]
@@ -62,13 +73,7 @@ class _Compiled:
     def statement(self, params: dict[str, Any]) -> tuple[str, Any]:
         """The SQL text and its parameters (converted by the types' bind processors)."""
         if self.expands:
-            state = self.compiled.construct_expanded_state(params)
-            sql, values, processors, order = (
-                state.statement,
-                state.parameters,
-                state.processors,
-                state.positiontup,
-            )
+            sql, values, processors, order = self._expanded(params)
         else:
             sql, values = self.sql, self.compiled.construct_params(params)
             processors, order = self.bind_processors, self.compiled.positiontup
@@ -76,6 +81,28 @@ class _Compiled:
             if name in values:
                 values[name] = process(values[name])
         return sql, [values[name] for name in order or ()] if self.positional else values
+
+    def _expanded(self, params: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], Any]:
+        """SQLAlchemy's expansion of the IN lists, made once per count of values: the SQL text
+        and the names of the expanded parameters are reused, only the values are placed again."""
+        sizes = None
+        if self.expanding is not None:
+            # the lists given now, or built into the statement (a list query's filter values)
+            values = self.compiled.construct_params(params, escape_names=False, _no_postcompile=True)
+            sizes = tuple(len(values[name]) for name in self.expanding)
+            state = self.expansions.get(sizes)
+            if state is not None:
+                for name in self.expanding:
+                    values.update(zip(state.parameter_expansion[name], values.pop(name), strict=True))
+                return state.statement, values, state.processors, state.positiontup
+        state = self.compiled.construct_expanded_state(params)
+        # kept when every value of a list got a parameter of its own (not so for tuples: IN of rows)
+        if sizes is not None and all(
+            len(state.parameter_expansion.get(name, ())) == size
+            for name, size in zip(self.expanding, sizes, strict=True)
+        ):
+            self.expansions[sizes] = state
+        return state.statement, state.parameters, state.processors, state.positiontup
 
     def rows(self, description: Sequence[Any], raw: list[tuple[Any, ...]]) -> list[Any]:
         if self.row_type is None:
@@ -114,13 +141,23 @@ class Prepared:
         return found
 
 
+def _connection(session: Session) -> Connection:
+    """The session's connection, asked of the session once per transaction: a read runs several
+    statements, and each ``session.connection()`` walks the session's transaction machinery. A
+    commit or rollback releases the connection (it is then closed) and the next run asks again."""
+    connection: Connection | None = session.info.get(_CONNECTION)
+    if connection is None or connection.closed or connection.invalidated:
+        connection = session.info[_CONNECTION] = session.connection()
+    return connection
+
+
 def run(session: Session, stmt: Prepared | Executable, **params: Any) -> Rows | CursorResult[Any]:
     """Execute a statement built once (values as bound parameters) on the session's connection.
 
     A :class:`Prepared` statement runs on the DBAPI cursor and returns :class:`Rows`; any other
     runs through SQLAlchemy. Database errors are SQLAlchemy's either way (a stalled or gone
     server is a 503)."""
-    connection = session.connection()
+    connection = _connection(session)
     if not isinstance(stmt, Prepared):
         return connection.execute(stmt, params)
     compiled = stmt.compiled(connection.dialect)
