@@ -235,8 +235,44 @@ def init_app(app: Flask) -> None:
     # alike, and the primary named here too (a test, a replica not there yet) takes no write
     read_engine = make_engine(read_url, read_only=True, **limits) if read_url else engine
     app.extensions["veille.read_engine"] = read_engine
-    app.extensions["veille.read_sessionmaker"] = sessionmaker(_reads(read_engine), expire_on_commit=False)
+    app.extensions["veille.read_sessionmaker"] = sessionmaker(
+        _reads(read_engine), expire_on_commit=False, info={_READS: True}
+    )
     app.teardown_appcontext(_close_session)
+
+
+# session.info keys: a GET's session (reads only), and the connection statements run on
+_READS = "veille.reads"
+_CONNECTION = "veille.connection"
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection the statements of ``session`` run on, asked for once (api.queries.run).
+
+    A GET's session has a connection of its own, checked out of the read engine's pool when
+    first needed and closed with the session: its reads need neither the ORM's transaction nor
+    the session's bookkeeping (60 us of a request), and run in their own statements as they
+    would in the session (each statement sees the latest commit, on both backends). Any other
+    session's statements run on the session's connection, inside its unit of work, which a
+    commit or rollback releases (the next statement asks again)."""
+    connection: Connection | None = session.info.get(_CONNECTION)
+    if connection is not None and not connection.closed and not connection.invalidated:
+        return connection
+    if connection is not None and session.info.get(_READS):
+        _close_connection(connection)
+    bind = session.get_bind()
+    connection = bind.connect() if session.info.get(_READS) else session.connection()
+    session.info[_CONNECTION] = connection
+    return connection
+
+
+def _close_connection(connection: Connection) -> None:
+    try:
+        connection.close()
+    except (OperationalError, InterfaceError) as exc:
+        # as for the session below: the database went away; the connection is dropped
+        log.warning("closing a connection: %s: %s", exc.__class__.__name__, str(exc).splitlines()[0])
+        connection.invalidate()
 
 
 def get_engine() -> Engine:
@@ -274,8 +310,16 @@ def unit_of_work() -> Iterator[Session]:
 
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is None:
-        return
+    if session is not None:
+        close_session(session)
+
+
+def close_session(session: Session) -> None:
+    """Close ``session`` and the read connection it had (see :func:`connection_of`), never
+    raising: at the end of a request, or of a stream that read on after it."""
+    own = session.info.pop(_CONNECTION, None)
+    if own is not None and session.info.get(_READS):
+        _close_connection(own)
     try:
         session.close()
     except (OperationalError, InterfaceError) as exc:

@@ -8,13 +8,12 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Executable
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
-# where a session keeps the connection its reads run on (see _connection)
-_CONNECTION = "veille.connection"
+from api.db import connection_of
 
 
 class Rows:
@@ -141,23 +140,13 @@ class Prepared:
         return found
 
 
-def _connection(session: Session) -> Connection:
-    """The session's connection, asked of the session once per transaction: a read runs several
-    statements, and each ``session.connection()`` walks the session's transaction machinery. A
-    commit or rollback releases the connection (it is then closed) and the next run asks again."""
-    connection: Connection | None = session.info.get(_CONNECTION)
-    if connection is None or connection.closed or connection.invalidated:
-        connection = session.info[_CONNECTION] = session.connection()
-    return connection
-
-
 def run(session: Session, stmt: Prepared | Executable, **params: Any) -> Rows | CursorResult[Any]:
     """Execute a statement built once (values as bound parameters) on the session's connection.
 
     A :class:`Prepared` statement runs on the DBAPI cursor and returns :class:`Rows`; any other
     runs through SQLAlchemy. Database errors are SQLAlchemy's either way (a stalled or gone
     server is a 503)."""
-    connection = _connection(session)
+    connection = connection_of(session)
     if not isinstance(stmt, Prepared):
         return connection.execute(stmt, params)
     compiled = stmt.compiled(connection.dialect)

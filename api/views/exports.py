@@ -21,6 +21,7 @@ import orjson
 from flask import Response, request, stream_with_context
 from sqlalchemy.orm import Session
 
+from api.db import close_session
 from api.fuzzy_dates import interval
 from api.queries.paging import Page
 from api.representation import OPTIONS
@@ -147,7 +148,7 @@ def _closing(chunks: Iterable[Any], session: Session) -> Iterator[Any]:
     try:
         yield from chunks
     finally:
-        session.close()
+        close_session(session)
 
 
 def stream(
