@@ -110,6 +110,36 @@ def test_without_redis_limits_are_counted_in_memory_until_it_answers_again(
     assert back.headers["X-RateLimit-Remaining"] == "1"
 
 
+def test_the_window_end_is_asked_of_redis_once_per_process_and_agrees(
+    limited_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``X-RateLimit-Reset`` is the end of the counter's fixed window: the process whose hit
+    opened it knows it, another one asks Redis once and then remembers it (api/http/rate_limits.py)."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DATABASE, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    uri = f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
+    first, second = (
+        limited_app(RATE_LIMIT_ANONYMOUS="50/minute", RATELIMIT_STORAGE_URI=uri).test_client()
+        for _ in range(2)
+    )
+    asked: list[str] = []
+    storage_class = type(first.application.extensions["veille.rate_limits"].counters.storage)
+    ask = storage_class.get_expiry
+    monkeypatch.setattr(storage_class, "get_expiry", lambda self, key: asked.append(key) or ask(self, key))
+    address = {"REMOTE_ADDR": "2001:db8::" + ":".join(f"{n:x}" for n in uuid.uuid4().fields[1:5])}
+    responses = [
+        client.get("/v1", environ_base=address) for client in (first, first, second, second, first, second)
+    ]
+    assert [r.headers["X-RateLimit-Remaining"] for r in responses] == ["49", "48", "47", "46", "45", "44"]
+    resets = {int(r.headers["X-RateLimit-Reset"]) for r in responses}
+    assert len(resets) == 1
+    assert 0 < resets.pop() - time.time() <= 61
+    assert len(asked) == 1  # the second process, once; the first opened the window
+
+
 def burst(base: str, count: int) -> list[int]:
     # several connections at once, so that several gunicorn workers, if any, would serve them
     with ThreadPoolExecutor(max_workers=8) as pool:
