@@ -134,9 +134,12 @@ def test_the_window_end_is_asked_of_redis_once_per_process_and_agrees(
         client.get("/v1", environ_base=address) for client in (first, first, second, second, first, second)
     ]
     assert [r.headers["X-RateLimit-Remaining"] for r in responses] == ["49", "48", "47", "46", "45", "44"]
-    resets = {int(r.headers["X-RateLimit-Reset"]) for r in responses}
-    assert len(resets) == 1
-    assert 0 < resets.pop() - time.time() <= 61
+    resets = [int(r.headers["X-RateLimit-Reset"]) for r in responses]
+    # one value per process; the two agree to the second (Redis gives a key's TTL in whole seconds)
+    assert len({resets[i] for i in (0, 1, 4)}) == 1
+    assert len({resets[i] for i in (2, 3, 5)}) == 1
+    assert max(resets) - min(resets) <= 1
+    assert 0 < min(resets) - time.time() <= 61
     assert len(asked) == 1  # the second process, once; the first opened the window
 
 
