@@ -95,7 +95,9 @@ class Collection:
     def __post_init__(self) -> None:
         object.__setattr__(self, "shape", Shape(self.fields))
         object.__setattr__(
-            self, "listing", Listing(self.filtered, self.sorts, self.tie_break, self.shape_rows)
+            self,
+            "listing",
+            Listing(self.filtered, self.sorts, self.tie_break, self.shape_rows, self.model.__tablename__),
         )
 
     shape: Shape = field(init=False, repr=False)

@@ -222,6 +222,23 @@ class DatasetState(Base):
     aliases_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+class LiveCount(Base):
+    """The live rows (``deleted_at IS NULL``) of a collection's table (``column_name`` ``'*'``), or
+    those with one value of a single-valued facet column, kept by triggers as rows change
+    (migration 0011). NULL is ``is_null`` true with an empty ``value``; a boolean is ``'true'`` or
+    ``'false'``. A count may be 0."""
+
+    __tablename__ = "live_counts"
+    # ix_live_counts_order on (table_name, column_name, count DESC, is_null, value): a facet's
+    # values in the order it shows them, written per backend (migration 0011)
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    column_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(160), primary_key=True)
+    is_null: Mapped[bool] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class SearchDocument(Base):
     """One searchable item: its text (for snippets) and its stems (what the index holds).
 

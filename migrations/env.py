@@ -18,13 +18,14 @@ target_metadata = Base.metadata
 
 
 # Search structures that only one backend has, made by raw DDL in migration 0002, and the
-# indexes of migration 0008, written per backend (ids in byte order on PostgreSQL).
+# indexes of migrations 0008 and 0011, written per backend (ids in byte order on PostgreSQL).
 BACKEND_ONLY_TABLES = ("search_fts",)
 BACKEND_ONLY = {
     ("column", "tsv"),
     ("index", "ix_search_documents_tsv"),
     ("index", "ix_statements_said_on_order"),
     ("index", "ix_statements_speaker_said_on_order"),
+    ("index", "ix_live_counts_order"),
 }
 
 

@@ -27,6 +27,7 @@ DATASET_TABLES = {
     "api_keys",
     "revisions",
     "idempotency_records",
+    "live_counts",
 }
 # FTS5 keeps its index in a virtual table and shadow tables (SQLite only)
 FTS_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config"}

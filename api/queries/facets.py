@@ -10,6 +10,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, Event
+from api.queries.live_counts import top_values
 from api.queries.paging import VersionedCache
 
 
@@ -51,12 +52,20 @@ def facet_counts(
     *,
     size: int,
     key: tuple[Any, ...] | None = None,
+    table: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The ``size`` most frequent values of ``filtered()`` with their counts, and the count of the
-    items left out; kept in :data:`FACET_COUNTS` under ``key`` (a versioned key) when given."""
+    items left out; kept in :data:`FACET_COUNTS` under ``key`` (a versioned key) when given.
+
+    ``table`` says that the list has no filter (its items are the live rows of that table): a
+    single-valued facet is then read from the counts the database keeps
+    (:mod:`api.queries.live_counts`) instead of counted."""
     known = None if key is None else FACET_COUNTS.get(key)
     if known is None:
-        known = _facet_counts(session, filtered(), facet, size=size)
+        if table is not None and not facet.many_valued:
+            known = _labelled(session, facet, *top_values(session, table, facet.column, size))
+        else:
+            known = _facet_counts(session, filtered(), facet, size=size)
         if key is not None:
             FACET_COUNTS.put(key, known)
     return known
@@ -79,6 +88,13 @@ def _facet_counts(
     rows = [(_query_value(v), n) for v, n in session.execute(stmt).all()]
     rows.sort(key=lambda row: (-row[1], row[0] is None, row[0] or ""))
     shown, hidden = rows[:size], rows[size:]
+    return _labelled(session, facet, shown, sum(n for _, n in hidden))
+
+
+def _labelled(
+    session: Session, facet: Facet, shown: list[tuple[Any, int]], other: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The values shown, each with its label (the name of the entity, article or event it is)."""
     labels: dict[str, str] = {}
     if facet.label:
         model, name = _LABELS[facet.label]
@@ -87,4 +103,4 @@ def _facet_counts(
             dict(session.execute(select(model.id, name).where(model.id.in_(wanted))).all()) if wanted else {}
         )
     values = [{"value": v, "label": labels.get(v) if facet.label else v, "count": n} for v, n in shown]
-    return values, sum(n for _, n in hidden)
+    return values, other

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ClientError
 from api.queries import Prepared, run
+from api.queries.live_counts import live_rows
 
 V = TypeVar("V")
 
@@ -86,6 +88,9 @@ class Listing:
     sorts: dict[str, list[SortKey]]
     tie_break: SortKey
     shape: Callable[[Session, Sequence[Any]], list[dict[str, Any]]]
+    # the table whose live rows the list holds when it has no filter: their count is then read
+    # from the counts the database keeps (api.queries.live_counts)
+    table: str | None = None
 
     def filtered_once(self, session: Session, filters: dict[str, Any]) -> Callable[[], Select[Any]]:
         """The filtered SELECT, built on the first call only (a cache hit never builds it)."""
@@ -112,13 +117,17 @@ class Listing:
         """One page. With ``version`` (the dataset version read in this session), the count and
         the page's SELECT are taken from :data:`COUNTS` and :data:`PAGE_QUERIES` when this filter
         was counted and this page's query built at this version already: a page read again
-        builds no SQL statement."""
+        builds no SQL statement. Without a filter, the count is the one the database keeps."""
         dialect = session.get_bind().dialect.name
         filter_key = repr(sorted(filters.items()))
         filtered = self.filtered_once(session, filters)
         count = -1
         if with_count:
-            count = counted(session, filtered, versioned_key(session, version, id(self), filter_key))
+            count_key = versioned_key(session, version, id(self), filter_key)
+            if filters or self.table is None:
+                count = counted(lambda: count_rows(session, filtered()), count_key)
+            else:
+                count = counted(partial(live_rows, session, self.table), count_key)
         key = versioned_key(session, version, id(self), filter_key, sort, limit, bool(cursor))
         query = None if key is None else PAGE_QUERIES.get(key)
         if query is None:
@@ -222,14 +231,15 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
-def counted(session: Session, stmt: Callable[[], Select[Any]], key: tuple[Any, ...] | None) -> int:
-    """The number of rows of ``stmt()``: kept in :data:`COUNTS` under ``key`` (a
-    :func:`versioned_key`) when given, and reused from there (``stmt`` is then not called)."""
+def counted(count: Callable[[], int], key: tuple[Any, ...] | None) -> int:
+    """``count()``: kept in :data:`COUNTS` under ``key`` (a :func:`versioned_key`) when given, and
+    reused from there (``count`` is then not called)."""
     known = None if key is None else COUNTS.get(key)
-    count = count_rows(session, stmt()) if known is None else known
-    if key is not None and known is None:
-        COUNTS.put(key, count)
-    return count
+    if known is None:
+        known = count()
+        if key is not None:
+            COUNTS.put(key, known)
+    return known
 
 
 _loaded_columns: dict[Any, list[Any]] = {}

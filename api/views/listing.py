@@ -120,14 +120,16 @@ def facets_meta(
     session: Session, collection: Collection, filters: dict[str, Any], names: list[str], size: int
 ) -> dict[str, Any]:
     """``meta.facets``: for each facet asked, its most frequent values and the count of the others
-    (kept per dataset version: the filtered query is built only when one is counted)."""
+    (kept per dataset version: the filtered query is built only when one is counted; without a
+    filter, a single-valued facet is read from the counts the database keeps)."""
     filtered = collection.listing.filtered_once(session, filters)
     filter_key = repr(sorted(filters.items()))
+    table = None if filters else collection.listing.table
     meta = {}
     for name in names:
         facet = collection.facets[name]
         key = versioned_key(session, current_version(), collection.name, filter_key, name, size)
-        values, other = facet_counts(session, filtered, facet, size=size, key=key)
+        values, other = facet_counts(session, filtered, facet, size=size, key=key, table=table)
         meta[name] = {
             "values": [{**v, "url": _facet_url(name, v["value"], facet.many_valued)} for v in values],
             "other": other,
