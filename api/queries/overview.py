@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from api.models import Article, DatasetState, Entity, Event, Mention, Statement
 from api.queries import Prepared, run
+from api.queries.live_counts import live_rows
+from api.queries.paging import counted, versioned_key
 
 _STATE = DatasetState.__table__
 _DATASET_STATE = Prepared(select(_STATE.c.version, _STATE.c.changed_at).where(_STATE.c.id == 1))
@@ -21,20 +23,23 @@ def dataset_state(session: Session) -> Any:
     return run(session, _DATASET_STATE).first()
 
 
-def resource_counts(session: Session) -> dict[str, int]:
-    def live(model: Any) -> int:
-        return session.scalar(select(func.count()).select_from(model).where(model.deleted_at.is_(None))) or 0
+def resource_counts(session: Session, version: str | None = None) -> dict[str, int]:
+    """How many live items each collection holds (kept by the database: api.queries.live_counts)
+    and how many mentions live articles hold (counted once per dataset version ``version``)."""
 
-    mentions = session.scalar(
-        select(func.count())
-        .select_from(Mention)
-        .join(Article, Article.id == Mention.article_id)
-        .where(Article.deleted_at.is_(None))
-    )
+    def mentions() -> int:
+        live_mentions = (
+            select(func.count())
+            .select_from(Mention)
+            .join(Article, Article.id == Mention.article_id)
+            .where(Article.deleted_at.is_(None))
+        )
+        return session.scalar(live_mentions) or 0
+
     return {
-        "articles": live(Article),
-        "entities": live(Entity),
-        "statements": live(Statement),
-        "events": live(Event),
-        "mentions": mentions or 0,
+        "articles": live_rows(session, Article.__tablename__),
+        "entities": live_rows(session, Entity.__tablename__),
+        "statements": live_rows(session, Statement.__tablename__),
+        "events": live_rows(session, Event.__tablename__),
+        "mentions": counted(mentions, versioned_key(session, version, "mentions")),
     }

@@ -41,7 +41,7 @@ def overview() -> Response:
             "api_version": API_VERSION,
             "dataset_version": str(state.version) if state else "0",
             "dataset_changed_at": state.changed_at if state else None,
-            "counts": resource_counts(session),
+            "counts": resource_counts(session, str(state.version) if state else None),
             "links": links,
         }
     )
