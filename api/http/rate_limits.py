@@ -160,7 +160,8 @@ class RateLimits:
             if reset <= now:
                 reset = int(storage.get_expiry(counter) + 1)
         if len(self._resets) >= REMEMBERED_WINDOWS:
-            self._resets = {name: at for name, at in self._resets.items() if at > now}
+            # list(): taken at once (other threads may add windows meanwhile)
+            self._resets = {name: at for name, at in list(self._resets.items()) if at > now}
             if len(self._resets) >= REMEMBERED_WINDOWS:
                 self._resets.clear()
         self._resets[counter] = reset
