@@ -241,29 +241,45 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
-# session.info keys: a GET's session (reads only), and the connection statements run on
+# session.info keys: a GET's session (reads only), the connection statements run on, and the
+# session's own bind while a GET's connection stands in for it
 _READS = "veille.reads"
 _CONNECTION = "veille.connection"
+_BIND = "veille.bind"
 
 
 def connection_of(session: Session) -> Connection:
     """The connection the statements of ``session`` run on, asked for once (api.queries.run).
 
-    A GET's session has a connection of its own, checked out of the read engine's pool when
-    first needed and closed with the session: its reads need neither the ORM's transaction nor
-    the session's bookkeeping (60 us of a request), and run in their own statements as they
-    would in the session (each statement sees the latest commit, on both backends). Any other
-    session's statements run on the session's connection, inside its unit of work, which a
-    commit or rollback releases (the next statement asks again)."""
-    connection: Connection | None = session.info.get(_CONNECTION)
+    A GET's session checks a connection out of the read engine's pool when first needed and
+    becomes bound to it, so the ORM, if the GET uses it too, reads on the same connection; it
+    is closed with the session. Its reads need neither the ORM's transaction nor the session's
+    bookkeeping (60 us of a request) and run in their own statements, as they would in the
+    session (each sees the latest commit, on both backends). When the ORM has a connection
+    already, that one is shared. Any other session's statements run on the session's
+    connection, inside its unit of work, which a commit or rollback releases (the next
+    statement asks again)."""
+    info = session.info
+    connection: Connection | None = info.get(_CONNECTION)
     if connection is not None and not connection.closed and not connection.invalidated:
         return connection
-    if connection is not None and session.info.get(_READS):
-        _close_connection(connection)
-    bind = session.get_bind()
-    connection = bind.connect() if session.info.get(_READS) else session.connection()
-    session.info[_CONNECTION] = connection
+    if info.get(_READS) and not session.in_transaction():
+        _release(session)  # one that went bad
+        connection = session.get_bind().connect()
+        info[_BIND], session.bind = session.bind, connection
+    else:
+        connection = session.connection()
+    info[_CONNECTION] = connection
     return connection
+
+
+def _release(session: Session) -> None:
+    """Give the session its own bind back and close the connection that stood in for it."""
+    connection = session.info.pop(_CONNECTION, None)
+    if _BIND in session.info:
+        session.bind = session.info.pop(_BIND)
+        if connection is not None:
+            _close_connection(connection)
 
 
 def _close_connection(connection: Connection) -> None:
@@ -317,9 +333,6 @@ def _close_session(_exc: BaseException | None) -> None:
 def close_session(session: Session) -> None:
     """Close ``session`` and the read connection it had (see :func:`connection_of`), never
     raising: at the end of a request, or of a stream that read on after it."""
-    own = session.info.pop(_CONNECTION, None)
-    if own is not None and session.info.get(_READS):
-        _close_connection(own)
     try:
         session.close()
     except (OperationalError, InterfaceError) as exc:
@@ -328,6 +341,7 @@ def close_session(session: Session) -> None:
         # would replace it with the server's HTML 500; the connection is dropped instead
         log.warning("closing the session: %s: %s", exc.__class__.__name__, str(exc).splitlines()[0])
         session.invalidate()
+    _release(session)
 
 
 def alembic_config(database_url: str) -> Config:

@@ -5,7 +5,7 @@ SQLAlchemy gives, on the backend under test, whatever the IN lists hold from one
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 
 from api.db import get_session
 from api.models import Statement
@@ -44,3 +44,43 @@ def test_lists_built_into_a_statement_are_its_own_values(app: Flask) -> None:
             got = [row.id for row in run(session, Prepared(stmt)).all()]
             assert got == list(session.scalars(stmt))
             assert got
+
+
+def test_a_get_checks_out_one_connection_and_gives_it_back(app: Flask) -> None:
+    """A GET's prepared reads and its ORM reads share one connection (api.db.connection_of),
+    whichever comes first; none is left checked out after the response."""
+    pool = app.extensions["veille.read_engine"].pool
+    checkouts: list[object] = []
+
+    def checked_out(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(pool, "checkout", checked_out)
+    try:
+        client = app.test_client()
+        with app.app_context():
+            session = get_session()
+            statement = session.scalar(select(Statement.id))
+            article = session.scalar(select(Statement.article_id))
+            speaker = session.scalar(select(Statement.speaker_id))
+        paths = [
+            "/v1",
+            f"/v1/statements/{statement}",
+            f"/v1/articles/{article}",
+            f"/v1/entities/{speaker}",
+            "/v1/events",
+            "/v1/timeline",
+            "/v1/changes",
+            "/v1/statements?facets=about",
+            "/v1/statements?format=csv",
+        ]
+        for path in paths:
+            checkouts.clear()
+            response = client.get(path)
+            response.get_data()
+            response.close()
+            assert response.status_code == 200, path
+            assert len(checkouts) == 1, path
+            assert pool.checkedout() == 0, path
+    finally:
+        event.remove(pool, "checkout", checked_out)

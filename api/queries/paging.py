@@ -77,7 +77,7 @@ def versioned_key(session: Session, version: str | None, *parts: Any) -> tuple[A
     """The key of a value read from this session's database at dataset ``version`` (None when
     no version is known: nothing is then kept). The database's URL is part of it: tests run
     several databases in one process, each with its own version 1."""
-    return None if version is None else (session.get_bind().url, version, *parts)
+    return None if version is None else (session.get_bind().engine.url, version, *parts)
 
 
 @dataclass(frozen=True)

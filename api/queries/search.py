@@ -125,7 +125,7 @@ def spelling_variants(session: Session, version: str | None = None) -> dict[str,
     if version is None:
         state = dataset_state(session)
         version = str(state.version) if state else "0"
-    url = str(session.get_bind().url)
+    url = str(session.get_bind().engine.url)
     known = _spellings.get(url)
     if known is not None and known.version == version:
         return known.variants
