@@ -220,6 +220,8 @@ class DatasetState(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # bumped by triggers on entity_aliases (migration 0010): the spelling variants' version
     aliases_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    # bumped by triggers on search_documents (migration 0012): what search counts are kept by
+    search_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class LiveCount(Base):

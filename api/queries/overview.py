@@ -13,13 +13,15 @@ from api.queries.live_counts import live_rows
 from api.queries.paging import counted, versioned_key
 
 _STATE = DatasetState.__table__
-_DATASET_STATE = Prepared(select(_STATE.c.version, _STATE.c.changed_at).where(_STATE.c.id == 1))
+_DATASET_STATE = Prepared(
+    select(_STATE.c.version, _STATE.c.changed_at, _STATE.c.search_version).where(_STATE.c.id == 1)
+)
 
 
 def dataset_state(session: Session) -> Any:
-    """The dataset version and when it changed (``.version``, ``.changed_at``), read on every
-    request: a plain row of table columns, so neither an ORM object nor the ORM's result
-    processing is involved."""
+    """The dataset version, when it changed and the search documents' version (``.version``,
+    ``.changed_at``, ``.search_version``), read on every request: a plain row of table columns,
+    so neither an ORM object nor the ORM's result processing is involved."""
     return run(session, _DATASET_STATE).first()
 
 

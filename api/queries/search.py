@@ -279,17 +279,22 @@ def _count(
     return count
 
 
-# the lowest document id of a search's window, per (database, search, upper id, dataset version)
+# the lowest document id of a search's window, per (database, search, upper id, search_version)
 WINDOW_FLOORS: VersionedCache[tuple[int | None]] = VersionedCache(4096)
 
 
 def _window_floor(
-    session: Session, sql: Mapping[tuple[str, bool], Prepared], match: str, high: int, version: str | None
+    session: Session,
+    sql: Mapping[tuple[str, bool], Prepared],
+    match: str,
+    high: int,
+    index_version: str | None,
 ) -> int | None:
     """The id of the :data:`SEARCH_WINDOW`-th newest match at or below ``high`` (None when there
-    are fewer): where the window ranked on this page starts. Kept per dataset version, as
-    counts are: on PostgreSQL, a common word's takes a 20 ms walk of the newest documents."""
-    key = versioned_key(session, version, "window", match, high, SEARCH_WINDOW)
+    are fewer): where the window ranked on this page starts. Kept per version of the search
+    documents (``index_version``), as counts are: on PostgreSQL, a common word's takes a 20 ms
+    walk of the newest documents, a medium word's up to 140 ms."""
+    key = versioned_key(session, index_version, "window", match, high, SEARCH_WINDOW)
     known = None if key is None else WINDOW_FLOORS.get(key)
     if known is not None:
         return known[0]
@@ -311,6 +316,7 @@ def search_documents(
     limit: int,
     cursor: str | None,
     version: str | None = None,
+    index_version: str | None = None,
 ) -> tuple[Page, list[Clause]]:
     """Documents matching ``q``, best first within each window of :data:`SEARCH_WINDOW` matches
     (newest window first), one page at a time; the items are rows
@@ -318,8 +324,11 @@ def search_documents(
     and item id.
 
     The cursor carries the upper document id of its window and the sort keys of the last hit.
-    With ``version`` (the dataset version read in this session) the match count is taken from
-    :data:`~api.queries.paging.COUNTS` when this search was counted at this version already."""
+    ``version`` (the dataset version read in this session) keeps the spelling variants;
+    ``index_version`` (``dataset_state.search_version``, read with it) keeps the match count in
+    :data:`~api.queries.paging.COUNTS` and the windows' starts: both depend on the search
+    documents only, so a write that leaves them as they were (a status change, a review) does
+    not make the next search count again."""
     clauses = parse(session, q, version=version)
     if not clauses:
         return Page(items=[], count=0, next_cursor=None, limit=limit), clauses
@@ -328,7 +337,7 @@ def search_documents(
     typed = bool(types)
     match = tsquery_expression(clauses) if dialect == "postgresql" else fts5_expression(clauses)
     params: dict[str, Any] = {"match": match, **({"types": list(types or ())} if typed else {})}
-    count_key = versioned_key(session, version, "search", repr(clauses), tuple(sorted(types or ())))
+    count_key = versioned_key(session, index_version, "search", repr(clauses), tuple(sorted(types or ())))
     count = _count(session, sql, params, count_key)
     upper, after = 0, None
     if cursor:
@@ -336,7 +345,7 @@ def search_documents(
     items: list[Any] = []
     while True:
         high = upper or _NO_UPPER
-        lower = _window_floor(session, sql, match, high, version)
+        lower = _window_floor(session, sql, match, high, index_version)
         wanted = limit - len(items)
         window = {**params, "low": lower or 0, "high": high, "rows": wanted + 1}
         if after:

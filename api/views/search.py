@@ -11,7 +11,7 @@ from api.collections import COLLECTIONS
 from api.db import get_session
 from api.http.jsonio import json_response
 from api.http.smorest import Blueprint
-from api.queries.dataset_version import current_version
+from api.queries.dataset_version import current_search_version, current_version
 from api.queries.paging import Page
 from api.queries.search import SEARCH_WINDOW, search_documents, search_hits
 from api.views.listing import LINK_HEADER, list_response
@@ -47,6 +47,7 @@ class Search(MethodView):
             limit=args["limit"],
             cursor=args.get("cursor"),
             version=current_version(),
+            index_version=current_search_version(),
         )
         hits = search_hits(session, page, clauses, SUMMARIES)
         body, headers = list_response(
