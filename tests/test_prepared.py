@@ -4,6 +4,9 @@ SQLAlchemy gives, on the backend under test, whatever the IN lists hold from one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from flask import Flask
 from sqlalchemy import bindparam, event, select
 
@@ -84,3 +87,19 @@ def test_a_get_checks_out_one_connection_and_gives_it_back(app: Flask) -> None:
             assert pool.checkedout() == 0, path
     finally:
         event.remove(pool, "checkout", checked_out)
+
+
+def test_search_statements_are_planned_for_their_words_on_postgresql(make_app: Callable[..., Flask]) -> None:
+    # one pooled connection, so that every request below runs on it
+    app = make_app(DB_POOL_SIZE=1, RATELIMIT_ENABLED=False)
+    engine = app.extensions["veille.read_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite plans every statement for its values")
+    client = app.test_client()
+    for _ in range(12):  # past psycopg's five runs before it prepares, and PostgreSQL's five custom plans
+        assert client.get("/v1/search?q=nucléaire&limit=5").status_code == 200
+        assert client.get("/v1/statements?limit=5").status_code == 200
+    with engine.connect() as connection:
+        prepared = list(connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars())
+    assert prepared, "the lists' statements are prepared on the connection (the check can see one)"
+    assert not [sql for sql in prepared if "to_tsquery" in sql], "no search statement is"

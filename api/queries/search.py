@@ -246,8 +246,12 @@ def _search_sql(dialect: str) -> dict[tuple[str, bool], Prepared]:
             )
         statements[("count", is_typed)] = f"SELECT count(*) {source}"
         statements[("below", is_typed)] = f"SELECT {doc_id} {source} AND {doc_id} < :low LIMIT 1"
+    # planned per run: how many documents a word matches decides the plan (see Prepared)
     return {
-        key: Prepared(text(sql).bindparams(bindparam("types", expanding=True)) if key[1] else text(sql))
+        key: Prepared(
+            text(sql).bindparams(bindparam("types", expanding=True)) if key[1] else text(sql),
+            planned_per_run=True,
+        )
         for key, sql in statements.items()
     }
 
