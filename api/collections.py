@@ -109,12 +109,16 @@ class Collection:
 
     def fetch(self, session: Session, item_id: str) -> dict[str, Any] | None:
         """The item as GET answers it, or None when there is no live item with this id."""
+        return self.fetch_versioned(session, item_id)[0]
+
+    def fetch_versioned(self, session: Session, item_id: str) -> tuple[dict[str, Any] | None, int | None]:
+        """:meth:`fetch`, and the dataset version when the item's query read it with the item."""
         found = self.get_item(session, **{self.id_keyword: item_id})
         if found is None:
-            return None
+            return None, None
         item = self.shape(found.row, found.linked)
         item["related"] = found.related
-        return item
+        return item, found.dataset_version
 
     @property
     def input_fields(self) -> tuple[str, ...]:

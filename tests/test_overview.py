@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from api.checks import SeedRows
+from api.db import make_engine
+from api.queries import dataset_version, overview
+from tests.helpers import Writable
 
 
 def test_overview_counts_match_the_curated_dataset(client: FlaskClient, seed_rows: SeedRows) -> None:
@@ -32,3 +39,32 @@ def test_overview_links_lead_to_the_collections(client: FlaskClient) -> None:
     for name in ("articles", "entities", "statements", "events", "openapi", "docs"):
         path = links[name].removeprefix("http://localhost")
         assert client.get(path).status_code == 200, name
+
+
+def test_a_statement_tells_the_version_it_was_read_at_without_reading_it_again(
+    writable: Writable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = writable.app.test_client()
+    statement_id = client.get("/v1/statements?limit=1").get_json()["data"][0]["id"]
+    engine = make_engine(writable.url)
+    try:
+        with engine.begin() as connection:  # another process's write
+            connection.execute(text("UPDATE dataset_state SET version = version + 1 WHERE id = 1"))
+    finally:
+        engine.dispose()
+    version = client.get("/v1").get_json()["dataset_version"]
+    separate_reads: list[int] = []
+    read_state = overview.dataset_state
+
+    def counted(session: Any) -> Any:
+        separate_reads.append(1)
+        return read_state(session)
+
+    monkeypatch.setattr(dataset_version, "dataset_state", counted)
+    response = client.get(f"/v1/statements/{statement_id}")
+    assert response.status_code == 200
+    assert response.headers["X-Dataset-Version"] == version
+    assert separate_reads == [], "the version came with the statement's row"
+    gone = client.get("/v1/statements/st-0000000000000000")
+    assert gone.status_code == 404
+    assert separate_reads == [1], "no row, no version with it: read on its own"

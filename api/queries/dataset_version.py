@@ -23,6 +23,13 @@ def current_version() -> str:
     return g.dataset_version
 
 
+def remember_version(version: int | None) -> None:
+    """The dataset version a query of this request read along with its rows (None: it did not):
+    the response tells it, and nothing reads it again."""
+    if version is not None and "dataset_version" not in g:
+        g.dataset_version = str(version)
+
+
 def current_search_version() -> str:
     """The version of the search documents (``dataset_state.search_version``), read with the
     dataset version: a search's counts are kept by it."""

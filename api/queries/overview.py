@@ -13,6 +13,8 @@ from api.queries.live_counts import live_rows
 from api.queries.paging import counted, versioned_key
 
 _STATE = DatasetState.__table__
+# the dataset version as a column of another query: an item read with it needs no second statement
+DATASET_VERSION = select(_STATE.c.version).where(_STATE.c.id == 1).scalar_subquery().label("dataset_version")
 _DATASET_STATE = Prepared(
     select(_STATE.c.version, _STATE.c.changed_at, _STATE.c.search_version).where(_STATE.c.id == 1)
 )

@@ -105,6 +105,8 @@ class Found(NamedTuple):
     row: Any
     linked: Linked
     related: dict[str, Any]
+    # the dataset version, when the item's query read it in the same statement (None otherwise)
+    dataset_version: int | None = None
 
 
 _GROUPED: dict[tuple[Any, ...], Prepared] = {}

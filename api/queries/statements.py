@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Article, Entity, Event, Statement, StatementAbout
 from api.queries import Prepared, run
+from api.queries.overview import DATASET_VERSION
 from api.queries.paging import SortKey, loaded_columns
 from api.queries.resolve import entity_ids_named
 from api.queries.search import search_filter
@@ -79,8 +80,9 @@ def statement_links(session: Session, rows: Sequence[Any]) -> Linked:
 
 
 # One statement is two queries, built once: the statement with its article and event (the
-# summaries read even a retired article or event, as a statement still names it), then every
-# entity it names: those it is about (first column 1, in id order) and its speaker and channel.
+# summaries read even a retired article or event, as a statement still names it) and the dataset
+# version (the response's X-Dataset-Version, read in the same statement), then every entity it
+# names: those it is about (first column 1, in id order) and its speaker and channel.
 _ARTICLE, _EVENT, _ENTITY = Article.__table__, Event.__table__, Entity.__table__
 _STATEMENT_ITEM = Prepared(
     select(
@@ -89,6 +91,7 @@ _STATEMENT_ITEM = Prepared(
         *prefixed(
             _EVENT, "e_", "id", "type", "title", "date_value", "date_precision", "date_note", "planned"
         ),
+        DATASET_VERSION,
     )
     .outerjoin(_ARTICLE, _ARTICLE.c.id == Statement.article_id)
     .outerjoin(_EVENT, _EVENT.c.id == Statement.event_id)
@@ -132,7 +135,7 @@ def get_statement(session: Session, *, statement_id: str) -> Found | None:
         "event": event_summary(Prefixed(row, "e_")) if row.e_id is not None else None,
         "channel": entities.get(row.channel_id) if row.channel_id else None,
     }
-    return Found(row, {"about": {row.id: about}}, related)
+    return Found(row, {"about": {row.id: about}}, related, row.dataset_version)
 
 
 def statement_summaries_where(session: Session, *conditions: Any) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from api.collections import STATEMENTS
 from api.db import get_session, unit_of_work
 from api.http.jsonio import json_response
 from api.http.smorest import Blueprint
+from api.queries.dataset_version import remember_version
 from api.views.item_support import (
     CREATE_DESCRIPTION,
     IDEMPOTENCY_KEY,
@@ -94,7 +95,8 @@ class StatementItem(MethodView):
     def get(self, item_id: str) -> Response:
         """Get one statement"""
         session = get_session()
-        statement = STATEMENTS.fetch(session, item_id)
+        statement, version = STATEMENTS.fetch_versioned(session, item_id)
+        remember_version(version)
         return json_response(found_or_gone(session, STATEMENTS, item_id, statement))
 
     @blp.doc(
