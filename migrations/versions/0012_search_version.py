@@ -6,7 +6,12 @@ search document as it was, the first search for a common word counted its matche
 of them: 10-20 ms on SQLite, about 1 s on PostgreSQL, whose count visits every matching row).
 Both depend on the search documents only, so they are now kept per ``search_version``, which
 triggers on ``search_documents`` bump whoever writes it: the API, the loaders, ``flask synth``,
-a migration, a hand-written statement.
+a migration, a hand-written statement. On SQLite the triggers run per row (one more
+single-row UPDATE per document written): ``flask synth --articles 2000`` loaded in 4.28-4.34 s
+against 4.35-4.54 s without them.
+
+The shape is migration 0010's (a counter in ``dataset_state`` bumped by triggers), written out
+again rather than shared: a migration keeps the code it ran with.
 
 Revision ID: 0012
 Revises: 0011
